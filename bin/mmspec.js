@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// The mmspec command. Node cannot run TypeScript, so this plain-JS launcher first brings
+// dist/ up to date (scripts/build.mjs: generate the parser, compile with tsc; silent and
+// quick when nothing changed), then runs the compiled CLI. Build output goes to stderr so
+// that stdout carries only the command's own output (`mmspec trace x.mms > x.yaml`).
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')],
+  { stdio: ['ignore', 2, 2] });
+if (build.status !== 0) {
+  process.stderr.write(`mmspec: building ${root} failed (see above)\n`);
+  process.exit(1);
+}
+const { runCli } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli.js')).href);
+process.exitCode = runCli(process.argv.slice(2));

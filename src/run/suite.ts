@@ -1,0 +1,108 @@
+/**
+ * The suite: finding specs and goldens on disk, and judging one spec's run (its own
+ * verdict plus its golden). Shared by the CLI and the vitest runtime, so that both
+ * judge a spec the same way.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import {
+  goldenProblem, judgeGolden, shownPath, specForGolden,
+  type GoldenMode, type GoldenOutcome, type GoldenRef,
+} from './golden.js';
+import type { SpecRun } from './result.js';
+
+/** Runs one spec (src/run/interp.ts's runSpec, or a fake in tests). */
+export type SpecRunner = (source: string, file: string) => SpecRun;
+
+export type SpecStatus = 'passed' | 'failed' | 'bad-input';
+
+/** The verdict on one spec. */
+export interface SpecResult {
+  /** The spec's path as shown (and as given to the interpreter). */
+  readonly file: string;
+  readonly title: string;
+  readonly status: SpecStatus;
+  /** Undefined only when the runner threw (internalError is set). */
+  readonly run?: SpecRun;
+  /** Undefined when no golden applies: outside specs/, bad input, failed, or thrown. */
+  readonly golden?: GoldenOutcome;
+  /** What the runner threw: a simulator bug, not a property of the spec. */
+  readonly internalError?: unknown;
+}
+
+/** The project root: the nearest directory at or above start that holds a package.json. */
+export function findRoot(start: string): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(start);
+  }
+}
+
+/**
+ * Runs the spec and judges it. The golden is compared only when the spec ran and all its
+ * expectations held: a failing run's trace would only repeat the failure.
+ */
+export function judgeSpec(source: string, file: string, golden: GoldenRef | undefined,
+  mode: GoldenMode, runner: SpecRunner): SpecResult {
+  let run: SpecRun;
+  try {
+    run = runner(source, file);
+  } catch (err) {
+    return { file, title: titleOf(source) ?? file, status: 'failed', internalError: err };
+  }
+  const base = { file, title: run.title, run };
+  if (run.diagnostics.length > 0) return { ...base, status: 'bad-input' };
+  if (run.failures.length > 0) return { ...base, status: 'failed' };
+  if (!golden) return { ...base, status: 'passed' };
+  if (!run.trace) {
+    return { ...base, status: 'failed', internalError: new Error('the run produced no trace') };
+  }
+  const outcome = judgeGolden(run.trace, golden, mode);
+  return { ...base, golden: outcome, status: goldenProblem(outcome) ? 'failed' : 'passed' };
+}
+
+/** The title of a spec's `spec "…"` statement, read without parsing, or undefined. */
+export function titleOf(source: string): string | undefined {
+  const m = /^[ \t]*spec[ \t]+"((?:[^"\\\n]|\\.)*)"/m.exec(source);
+  return m ? m[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) : undefined;
+}
+
+/**
+ * The spec files that paths name, in order: a file as given, a folder as all `*.mms` below
+ * it in sorted order; each once. `missing` lists the paths that do not exist.
+ */
+export function collectSpecs(paths: readonly string[], cwd: string):
+  { readonly files: string[]; readonly missing: string[] } {
+  const files = new Set<string>();
+  const missing: string[] = [];
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    if (!existsSync(abs)) missing.push(p);
+    else if (statSync(abs).isDirectory()) for (const f of walk(abs, '.mms')) files.add(f);
+    else files.add(abs);
+  }
+  return { files: [...files], missing };
+}
+
+/** Files below dir whose names end in suffix, sorted by path; dot folders and node_modules skipped. */
+function walk(dir: string, suffix: string): string[] {
+  const out: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true })
+    .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!e.name.startsWith('.') && e.name !== 'node_modules') out.push(...walk(p, suffix));
+    } else if (e.name.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+/** Goldens under `<root>/fixtures/` whose spec does not exist, as shown paths. */
+export function findOrphanGoldens(root: string): string[] {
+  const fixtures = join(root, 'fixtures');
+  if (!existsSync(fixtures)) return [];
+  return walk(fixtures, '.trace.yaml')
+    .map((g) => shownPath(root, g))
+    .filter((g) => !existsSync(join(root, ...specForGolden(g).split('/'))));
+}
