@@ -1,0 +1,27 @@
+spec "hmm-tests migrate_file_private: migrate the COW copies of a private file mapping to the device"
+tags hmm-tests
+
+# Kernel: hmm-tests.c TEST_F(hmm, migrate_file_private), variant hmm_device_private.
+# Checks: pages of a MAP_PRIVATE file mapping that were written (anonymous COW copies)
+# migrate to device-private memory: cpages = npages, the device holds the data.
+# mmspec's `dmirror D migrate` returns no data; the kernel ioctl returns the device page table's content (dmirror_do_read after migration). The spec checks it with a READ of the same range right after: every page then has a device PT entry, so that READ faults nothing (faults 0).
+# Scaled: HMM_BUFFER_SIZE (1024 pages) -> 8 pages; page i holds the value i (the kernel fills ptr[i] = i per int).
+
+# the kernel's file is created by ftruncate: zeros
+file f pages 8 = 0, 0, 0, 0, 0, 0, 0, 0
+process p
+p: open dmirror d
+p: mmap file buf f pages 8 rw
+# writes break COW: every page becomes an anonymous page of the private mapping
+p: write buf[0] 0
+p: write buf[1] 1
+p: write buf[2] 2
+p: write buf[3] 3
+p: write buf[4] 4
+p: write buf[5] 5
+p: write buf[6] 6
+p: write buf[7] 7
+p: dmirror d migrate buf
+expect d counters cpages 8
+p: dmirror d read buf expect 0, 1, 2, 3, 4, 5, 6, 7
+expect d counters faults 0, cpages 8
