@@ -1,0 +1,86 @@
+/**
+ * The Vite plugin that makes `.mms` specs vitest test files. A spec of n lines becomes a
+ * module of n lines:
+ *
+ *   line 1      import the runtime and the runner; const at = [null, (m) => new Error(m),
+ *   line 2..n   (m) => new Error(m),                       ← at[N] sits on line N
+ *   line n      …]; registerSpec({ source, file, root }, runSpec, at);
+ *
+ * with an identity line→line source map whose source is the spec itself, so that an error
+ * made by at[N] is reported at line N of the `.mms` with a code frame of the spec
+ * (see runtime.ts). The transform never parses the spec: a bad spec is a failing test,
+ * not a broken module.
+ *
+ * Also: the parser is generated at startup (a fresh clone has none), and a change to a
+ * golden under fixtures/ re-runs its spec in watch mode.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+import { generateParser } from '../../scripts/gen-parser.mjs';
+import { shownPath, specForGolden } from '../run/golden.js';
+
+export interface MmspecPluginOptions {
+  /** A module exporting `runSpec(source, file): SpecRun`; default src/run/interp. */
+  readonly runner?: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** A sibling module of this file: `.ts` when running from src/, `.js` from dist/. */
+function sibling(rel: string): string {
+  const ts = join(here, `${rel}.ts`);
+  return existsSync(ts) ? ts : join(here, `${rel}.js`);
+}
+
+export function mmspec(options: MmspecPluginOptions = {}): Plugin {
+  let root = process.cwd();
+  const runtime = sibling('runtime');
+  const runner = options.runner ?? sibling('../run/interp');
+  return {
+    name: 'mmspec',
+    config() {
+      // A golden change re-runs its spec (vitest's watchTriggerPatterns).
+      const watchTriggerPatterns = [{
+        pattern: /\.trace\.yaml$/,
+        testsToRun: (id: string) => {
+          const golden = shownPath(root, id);
+          return golden.startsWith('fixtures/') ? specForGolden(golden) : undefined;
+        },
+      }];
+      return { test: { watchTriggerPatterns } } as Record<string, unknown>;
+    },
+    configResolved(config) {
+      root = config.root;
+      if (existsSync(join(root, 'grammar', 'mmspec.peggy'))) generateParser(root);
+    },
+    transform(source, id) {
+      if (!id.endsWith('.mms')) return null;
+      return { code: specModule(source, shownPath(root, id), root, runtime, runner), map: identityMap(id, source) };
+    },
+  };
+}
+
+/** The test module of a spec (see the top of this file); exactly as many lines as source. */
+export function specModule(source: string, file: string, root: string,
+  runtime: string, runner: string): string {
+  const n = source.split('\n').length;
+  const make = '(m) => new Error(m)';
+  const lines = [`import { registerSpec as __mmsRegister } from ${JSON.stringify(runtime)}; ` +
+    `import { runSpec as __mmsRun } from ${JSON.stringify(runner)}; const __mmsAt = [null, ${make}`];
+  for (let i = 2; i <= n; i++) lines.push(make);
+  const spec = JSON.stringify({ source, file, root });
+  lines[n - 1] += `]; __mmsRegister(${spec}, __mmsRun, __mmsAt);`;
+  return lines.map((l, i) => (i < n - 1 ? `${l},` : l)).join('\n');
+}
+
+/** A source map sending column 0 of each generated line N to line N, column 0 of the spec. */
+export function identityMap(file: string, source: string): {
+  version: number; file: string; sources: string[]; sourcesContent: string[]; names: string[]; mappings: string;
+} {
+  const n = source.split('\n').length;
+  // 'AAAA': column 0 → source 0, line +0, column 0; 'AACA': the same one line further down.
+  const mappings = ['AAAA', ...Array<string>(n - 1).fill('AACA')].join(';');
+  return { version: 3, file, sources: [file], sourcesContent: [source], names: [], mappings };
+}
