@@ -1,0 +1,46 @@
+/**
+ * Rendering of diagnostics, in the one shape every tool uses:
+ *
+ *   specs/seed/reclaim.mms:12:22: error: unknown region "heep" of process vm1
+ *   vm1: write heep[0] "x"
+ *              ^^^^
+ */
+import type { Diagnostic } from '../run/result.js';
+import type { Loc } from './ast.js';
+
+const RED = '\x1b[31m';
+const BOLD = '\x1b[1m';
+const GREEN = '\x1b[32m';
+const RESET = '\x1b[0m';
+
+/**
+ * `file:line:col: error: message`, then the source line and a caret run under the offending
+ * text. The run is clamped to the line; a location past the end of the text shows no line.
+ */
+export function formatDiagnostic(d: Diagnostic, source: string, color: boolean): string {
+  const paint = (code: string, s: string): string => (color ? `${code}${s}${RESET}` : s);
+  const head = `${paint(BOLD, `${d.file}:${d.line}:${d.col}:`)} ${paint(BOLD + RED, 'error:')} ${paint(BOLD, d.message)}`;
+  const line = sourceLine(source, d.line);
+  if (line === undefined) return head;
+  const shown = line.replace(/\t/g, ' ');
+  const col = Math.min(Math.max(d.col, 1), shown.length + 1);
+  const width = Math.max(1, Math.min(d.length, shown.length - col + 1));
+  const caret = `${' '.repeat(col - 1)}${paint(GREEN, '^'.repeat(width))}`;
+  return `${head}\n${shown}\n${caret}`;
+}
+
+/** A diagnostic at a node's location, its caret run clamped to at least one character. */
+export function diagnosticAt(file: string, loc: Loc, message: string): Diagnostic {
+  return { file, line: loc.line, col: loc.col, length: Math.max(1, loc.length), message };
+}
+
+/** Orders diagnostics by position, for reporting (passes find them in their own order). */
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function sourceLine(source: string, line: number): string | undefined {
+  const lines = source.split('\n');
+  const text = lines[line - 1];
+  return text === undefined ? undefined : text.replace(/\r$/, '');
+}

@@ -1,0 +1,262 @@
+/**
+ * Parsing: source text → SpecFile, with every syntax error of the file as a Diagnostic.
+ *
+ * The generated parser stops at the first error. To report them all, parseSpec records the
+ * error, blanks out the statement that holds it (spaces, so that lines and columns of the
+ * rest stay put) and parses again, until the text parses. A broken block header or an
+ * unclosed block blanks the whole block, so one mistake gives one error.
+ */
+import type { SpecFile } from './ast.js';
+import type { Diagnostic } from '../run/result.js';
+import { parse, SyntaxError as PeggySyntaxError, type Expectation } from './parser.generated.js';
+import { KEYWORDS } from './names.js';
+
+export interface ParseResult {
+  /** The tree, present only when the file has no syntax error. */
+  readonly spec?: SpecFile;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Parses one spec file. Never throws for bad input. */
+export function parseSpec(source: string, file: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  let text = source;
+  const maxRounds = countLines(source) + 2;
+  for (let round = 0; round <= maxRounds; round++) {
+    try {
+      const spec = parse(text, { grammarSource: file });
+      return diagnostics.length === 0 ? { spec, diagnostics } : { diagnostics };
+    } catch (e) {
+      if (!(e instanceof PeggySyntaxError)) throw e;
+      const next = recover(e, text, file, diagnostics);
+      if (next === text) break;
+      text = next;
+    }
+  }
+  return { diagnostics };
+}
+
+// ---------------------------------------------------------------- recovery
+
+/** A line of the text: [start, end) excludes the line break. */
+interface Line { readonly start: number; readonly end: number }
+
+/** A `{ … }` block by line index: `close` is undefined when the file never closes it. */
+interface Block {
+  readonly open: number;
+  close: number | undefined;
+  /** Last line of the statement: the close, or the last `expect always|…` line of an explore. */
+  last: number;
+  readonly kind: 'race' | 'explore' | 'trace' | 'other';
+}
+
+/**
+ * Records the diagnostic for `e` and returns `text` with the offending statement blanked.
+ * Returns `text` unchanged when nothing is left to blank (the caller then stops).
+ */
+function recover(e: PeggySyntaxError, text: string, file: string, out: Diagnostic[]): string {
+  const lines = splitLines(text);
+  const blocks = scanBlocks(text, lines);
+  const errLine = lineIndexAt(lines, e.location.start.offset);
+  const unclosed = blocks.find((b) => b.close === undefined && b.open < errLine);
+  if (unclosed !== undefined) {
+    out.push(unclosedBlockDiagnostic(unclosed, text, lines, file));
+    return blankLines(text, lines, unclosed.open, unclosedExtent(unclosed, text, lines));
+  }
+  out.push(syntaxDiagnostic(e, text, file));
+  const block = blocks.find((b) => b.open <= errLine && errLine <= b.last);
+  if (block === undefined) return blankLines(text, lines, errLine, errLine);
+  const inBody = errLine > block.open && block.close !== undefined && errLine !== block.close;
+  if (inBody) return blankLines(text, lines, errLine, errLine);
+  return blankLines(text, lines, block.open, block.close === undefined ? unclosedExtent(block, text, lines) : block.last);
+}
+
+/** The message for an unclosed block, pointing at its opening line. */
+function unclosedBlockDiagnostic(b: Block, text: string, lines: readonly Line[], file: string): Diagnostic {
+  const line = lines[b.open]!;
+  const code = text.slice(line.start, line.end);
+  const indent = code.length - code.trimStart().length;
+  const head = codePart(code).trim();
+  return {
+    file, line: b.open + 1, col: indent + 1, length: Math.max(1, head.length),
+    message: `"${head}" is never closed: expected "}" at the start of a later line`,
+  };
+}
+
+/**
+ * How far an unclosed block reaches: a trace body runs to the end of the file; a race or
+ * explore body runs over its thread lines (`NAME = …`), blank lines and comments.
+ */
+function unclosedExtent(b: Block, text: string, lines: readonly Line[]): number {
+  if (b.kind === 'trace') return lines.length - 1;
+  let last = b.open;
+  for (let i = b.open + 1; i < lines.length; i++) {
+    const code = codePart(lineText(text, lines[i]!)).trim();
+    if (code !== '' && !/^[A-Za-z_][A-Za-z0-9_-]*\s*=/.test(code)) break;
+    last = i;
+  }
+  return last;
+}
+
+/** Finds the `{ … }` blocks by line shape: a line whose code ends with `{` opens, one starting with `}` closes. */
+function scanBlocks(text: string, lines: readonly Line[]): Block[] {
+  const blocks: Block[] = [];
+  let current: Block | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lineText(text, lines[i]!);
+    const trimmed = raw.trim();
+    if (current !== undefined && trimmed.startsWith('}')) {
+      current.close = i;
+      current.last = i;
+      if (current.kind === 'explore') current.last = outcomeLinesEnd(text, lines, i);
+      current = undefined;
+      continue;
+    }
+    if (current?.kind === 'trace') continue;
+    const code = codePart(raw).trim();
+    if (!code.endsWith('{')) continue;
+    current = { open: i, close: undefined, last: lines.length - 1, kind: blockKind(code) };
+    blocks.push(current);
+  }
+  return blocks;
+}
+
+function blockKind(code: string): Block['kind'] {
+  if (/^race\b/.test(code)) return 'race';
+  if (/^explore\b/.test(code)) return 'explore';
+  if (/\btrace\s*\{$/.test(code)) return 'trace';
+  return 'other';
+}
+
+/** The last line of the `expect always|sometimes|never` lines that follow an explore's `}`. */
+function outcomeLinesEnd(text: string, lines: readonly Line[], close: number): number {
+  let last = close;
+  for (let i = close + 1; i < lines.length; i++) {
+    const code = codePart(lineText(text, lines[i]!)).trim();
+    if (code === '') continue;
+    if (!/^expect\s+(always|sometimes|never)\b/.test(code)) break;
+    last = i;
+  }
+  return last;
+}
+
+/** The line without its trailing `#` comment (a `#` inside a string is not a comment). */
+function codePart(line: string): string {
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString && c === '\\') i++;
+    else if (c === '"') inString = !inString;
+    else if (!inString && c === '#') return line.slice(0, i);
+  }
+  return line;
+}
+
+/** Replaces lines first..last (inclusive) with spaces, keeping every offset in place. */
+function blankLines(text: string, lines: readonly Line[], first: number, last: number): string {
+  const start = lines[first]!.start;
+  const end = lines[last]!.end;
+  return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      lines.push({ start, end: text.length });
+      return lines;
+    }
+    lines.push({ start, end: nl > start && text[nl - 1] === '\r' ? nl - 1 : nl });
+    start = nl + 1;
+  }
+}
+
+function lineIndexAt(lines: readonly Line[], offset: number): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (lines[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function lineText(text: string, line: Line): string {
+  return text.slice(line.start, line.end);
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (const c of text) if (c === '\n') n++;
+  return n;
+}
+
+// ---------------------------------------------------------------- messages
+
+/** Turns a peggy error into a diagnostic that says, in user words, what was expected. */
+function syntaxDiagnostic(e: PeggySyntaxError, text: string, file: string): Diagnostic {
+  const at = e.location.start;
+  // error() in a grammar action raises with its own message and no expectations.
+  const expected = e.expected as Expectation[] | null;
+  if (expected === null) {
+    const len = e.location.end.offset - at.offset;
+    return { file, line: at.line, col: at.column, length: clampToLine(text, at.offset, len), message: e.message };
+  }
+  const found = foundToken(text, at.offset);
+  let message = `expected ${describeExpected(expected)}, found ${found.shown}`;
+  if (KEYWORDS.includes(found.text) && expected.some((x) => x.type === 'other' && x.description === 'a name')) {
+    message += ` ("${found.text}" is a keyword, and keywords cannot be names)`;
+  }
+  return { file, line: at.line, col: at.column, length: found.length, message };
+}
+
+/**
+ * Hints (display names starting with "§") say best what may stand here; without one, the
+ * plain expectations are listed, "end of file" only when nothing else was possible.
+ */
+function describeExpected(expected: readonly Expectation[]): string {
+  const hints = unique(expected.flatMap((x) => (x.type === 'other' && x.description.startsWith('§') ? [x.description.slice(1)] : [])));
+  if (hints.length > 0) return joinOr(hints);
+  let items = unique(expected.flatMap((x) => {
+    switch (x.type) {
+      case 'literal': return [JSON.stringify(x.text)];
+      case 'other': return [x.description];
+      case 'end': return ['end of file'];
+      case 'any': return ['any character'];
+      case 'class': return [];
+    }
+  }));
+  if (items.length > 1) items = items.filter((x) => x !== 'end of file');
+  if (items.length > 1 && items.includes('end of line')) items = [...items.filter((x) => x !== 'end of line'), 'end of line'];
+  if (items.length > 8) items = [...items.slice(0, 8), '…'];
+  return joinOr(items);
+}
+
+/** The token at `offset`, for "found …": a word, a number, a string, one character or the end. */
+function foundToken(text: string, offset: number): { shown: string; text: string; length: number } {
+  if (offset >= text.length) return { shown: 'end of file', text: '', length: 1 };
+  const c = text[offset]!;
+  if (c === '\n' || c === '\r') return { shown: 'end of line', text: '', length: 1 };
+  const rest = text.slice(offset);
+  const m = /^(?:[A-Za-z0-9_][A-Za-z0-9_-]*|"(?:[^"\\\r\n]|\\.)*"?)/.exec(rest);
+  const token = m !== null ? m[0] : c;
+  return { shown: JSON.stringify(token), text: token, length: token.length };
+}
+
+function clampToLine(text: string, offset: number, length: number): number {
+  const nl = text.indexOf('\n', offset);
+  const lineEnd = nl < 0 ? text.length : nl;
+  return Math.max(1, Math.min(length, lineEnd - offset));
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
+
+function joinOr(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
