@@ -8,6 +8,7 @@
  *   …
  *   3 passed, 1 failed
  */
+import { formatDiagnostic } from '../lang/diagnostics.js';
 import { goldenProblem } from './golden.js';
 import type { Diagnostic, Failure } from './result.js';
 import type { SpecResult } from './suite.js';
@@ -123,12 +124,4 @@ export function formatSummary(passed: number, failed: number, color: boolean): s
 export function indent(text: string, n: number): string {
   const pad = ' '.repeat(n);
   return text.split('\n').map((l) => (l ? pad + l : l)).join('\n');
-}
-
-// FALLBACK until src/lang/diagnostics.ts lands (same signature); delete then.
-function formatDiagnostic(d: Diagnostic, source: string, color: boolean): string {
-  const p = palette(color);
-  const text = source.split('\n')[d.line - 1] ?? '';
-  const caret = ' '.repeat(Math.max(0, d.col - 1)) + '^'.repeat(Math.max(1, d.length));
-  return `${p.bold(`${d.file}:${d.line}:${d.col}:`)} ${p.red('error:')} ${d.message}\n${text}\n${p.red(caret)}`;
 }
