@@ -1,0 +1,386 @@
+import type { Kernel } from './kernel.js';
+import type { Mm } from './mm.js';
+import {
+  VM_READ, VM_WRITE, VM_SHARED, VM_EXEC, VM_PFNMAP, VM_MIXEDMAP, type Vma, type VmFault, type FaultRequest,
+} from './vma.js';
+import {
+  isPresent, PTE_PRESENT, PTE_WRITE, PTE_DIRTY, PTE_YOUNG, PTE_SPECIAL, PTE_PROTNONE, PTE_KIND_MASK,
+  PTE_SWAP, PTE_MIGRATION, PTE_DEVICE, PTE_EXCLUSIVE, PMD_HUGE, PTE_EXEC, type PteValue,
+} from './pte.js';
+import { PageTable } from './pagetable.js';
+import { ZERO_PFN, PG_ANON, PG_ANON_EXCLUSIVE, PG_KSM, PG_SWAPCACHE, PG_DIRTY, PG_REFERENCED } from './frames.js';
+import { anonVmaPrepare, pageAddNewAnonRmap, pageDupRmap, pageRemoveRmap } from './rmap.js';
+import { lruAdd } from './lru.js';
+import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
+import { downRead } from './locks.js';
+import { filemapGetPage } from './filemap.js';
+import { swapInPage, swapFree, freeSwapCache } from './swap_state.js';
+import { thpFaultEligible, doHugePmdAnonymousPage, doHugePmdWpPage } from './huge.js';
+import { migrateToRam } from './device.js';
+import { PAGE_SIZE, type Op, type Signal, type Value, assertNever } from './types.js';
+
+/** How a fault ended: handled (the access retries), or a signal for the task. */
+export type FaultOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'signal'; readonly sig: Signal; readonly reason: string };
+
+const DONE: FaultOutcome = Object.freeze({ kind: 'done' });
+const sig = (s: Signal, reason: string): FaultOutcome => ({ kind: 'signal', sig: s, reason });
+
+/** The PTE protection bits a VMA gives a page (vm_get_page_prot), writable only if asked. */
+export function pteProtBits(vma: Vma, writable: boolean): number {
+  let b = PTE_PRESENT;
+  if (writable && vma.has(VM_WRITE)) b |= PTE_WRITE;
+  if (vma.has(VM_EXEC)) b |= PTE_EXEC;
+  if (!vma.has(VM_READ | VM_WRITE | VM_EXEC)) b |= PTE_PROTNONE;
+  return b;
+}
+
+/** Whether the VMA permits the access at all (access_error() in arch/x86/mm/fault.c). */
+export function accessError(vma: Vma, write: boolean): string | undefined {
+  if (write) return vma.has(VM_WRITE) ? undefined : 'write to a VMA without VM_WRITE';
+  return vma.has(VM_READ | VM_EXEC | VM_WRITE) ? undefined : 'read of a VMA without VM_READ (PROT_NONE)';
+}
+
+/** Whether a present PTE lets the access through without a fault (the MMU's view). */
+function pteAllows(pte: PteValue, write: boolean): boolean {
+  if (!isPresent(pte.bits) || (pte.bits & PTE_PROTNONE) !== 0) return false;
+  return !write || (pte.bits & PTE_WRITE) !== 0;
+}
+
+export interface AccessResult {
+  readonly value?: Value;
+  readonly signal?: { readonly sig: Signal; readonly reason: string };
+}
+
+/**
+ * A user load or store of one page: the MMU walk, and on a miss the page-fault path
+ * (exc_page_fault → do_user_addr_fault → handle_mm_fault), then the access itself.
+ * Steps: `fault` after each handled fault, `access` for the load/store.
+ * Linux: arch/x86/mm/fault.c do_user_addr_fault()
+ */
+export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write: boolean, value?: Value): Op<AccessResult> {
+  for (let attempt = 0; ; attempt++) {
+    const pte = mm.pte(addr);
+    if (pteAllows(pte, write)) {
+      const vma = mm.findVma(addr);
+      if (vma && !accessError(vma, write)) return accessPage(k, mm, addr, pte, write, value);
+    }
+    if (attempt > 64) return { signal: { sig: 'SIGBUS', reason: 'fault did not make progress (simulator loop guard)' } };
+    yield* downRead(mm.mmapLock, task);
+    let out: FaultOutcome;
+    try {
+      const vma = mm.findVma(addr);
+      if (!vma) {
+        out = sig('SIGSEGV', 'no VMA at this address');
+      } else {
+        const err = accessError(vma, write);
+        out = err ? sig('SIGSEGV', err) : yield* handleMmFault(k, task, vma, addr, write);
+      }
+    } finally {
+      mm.mmapLock.upRead(task);
+    }
+    if (out.kind === 'signal') {
+      k.emit({ e: 'signal', mm: mm.id, addr, sig: out.sig, reason: out.reason });
+      return { signal: out };
+    }
+    yield 'fault';
+  }
+}
+
+/** The access itself: hardware sets the accessed (and dirty) bits; no event for those. */
+function accessPage(k: Kernel, mm: Mm, addr: number, pte: PteValue, write: boolean, value?: Value): AccessResult {
+  setHardwareBits(mm, addr, pte, write);
+  const pfn = pte.pfn;
+  if (write) {
+    k.mem.value[pfn] = value ?? 0;
+    k.emit({ e: 'access', mm: mm.id, addr, op: 'write', value: value ?? 0 });
+    return { value };
+  }
+  const v = k.mem.value[pfn] ?? 0;
+  k.emit({ e: 'access', mm: mm.id, addr, op: 'read', value: v });
+  return { value: v };
+}
+
+/** The MMU's accessed/dirty bit update: not a software PTE change, so no event. */
+function setHardwareBits(mm: Mm, addr: number, pte: PteValue, write: boolean): void {
+  const add = PTE_YOUNG | (write ? PTE_DIRTY : 0);
+  if ((pte.bits & add) === add) return;
+  if ((pte.bits & PMD_HUGE) !== 0) {
+    const pmd = mm.pt.pmdPage(addr, false)!;
+    pmd.hugeBits[PageTable.pmdIndex(addr)]! |= add;
+    return;
+  }
+  const page = mm.pt.ptePage(addr, false)!;
+  page.bits[PageTable.pteIndex(addr)]! |= add;
+}
+
+/**
+ * Resolves one fault at `addr` in `vma`. Caller holds mmap_lock for read.
+ * Returns `done` when the access should be retried.
+ * Linux: handle_mm_fault() → __handle_mm_fault() → handle_pte_fault()
+ */
+export function* handleMmFault(k: Kernel, task: number, vma: Vma, addr: number, write: boolean): Op<FaultOutcome> {
+  const mm = vma.mm;
+  addr = addr - (addr % PAGE_SIZE);
+  const pte = mm.pte(addr);
+  if ((pte.bits & PMD_HUGE) !== 0) return yield* doHugePmdWpPage(k, task, vma, addr, pte, write);
+  const kind = pte.bits & PTE_KIND_MASK;
+  switch (kind) {
+    case 0: {
+      if (vma.ops) return yield* doDriverFault(k, vma, addr, write, false, 'fault');
+      if (vma.file) return yield* doFileFault(k, task, vma, addr, write);
+      if (thpFaultEligible(vma, addr)) {
+        const r = yield* doHugePmdAnonymousPage(k, task, vma, addr, write);
+        if (r !== 'fallback') return r;
+      }
+      return yield* doAnonymousPage(k, task, vma, addr, write);
+    }
+    case PTE_SWAP:
+      return yield* doSwapPage(k, task, vma, addr, pte, write);
+    case PTE_MIGRATION:
+      yield* migrationEntryWait(k, mm, addr);
+      return DONE;
+    case PTE_DEVICE:
+      return yield* migrateToRam(k, task, vma, addr, pte);
+    case PTE_PRESENT: {
+      if ((pte.bits & PTE_PROTNONE) !== 0 && vma.has(VM_READ | VM_WRITE | VM_EXEC)) return doNumaPage(k, vma, addr, pte);
+      if (write && (pte.bits & PTE_WRITE) === 0) return yield* doWpPage(k, task, vma, addr, pte);
+      // Spurious fault: another thread fixed it already.
+      return DONE;
+    }
+    default:
+      return sig('SIGBUS', `unknown PTE kind ${kind}`);
+  }
+}
+
+/**
+ * First touch of an anonymous page: a read maps the shared zero page (special,
+ * read-only); a write gets a fresh zeroed frame, writable and dirty. No notifier.
+ * Linux: do_anonymous_page()
+ */
+function* doAnonymousPage(k: Kernel, task: number, vma: Vma, addr: number, write: boolean): Op<FaultOutcome> {
+  const mm = vma.mm;
+  if (!write) {
+    k.emit({ e: 'fault', mm: mm.id, addr, access: 'read', how: 'do_anonymous_page: zero page' });
+    k.setPte(mm, addr, ZERO_PFN, (pteProtBits(vma, false) | PTE_SPECIAL | PTE_YOUNG) & ~PTE_WRITE);
+    return DONE;
+  }
+  anonVmaPrepare(k, vma);
+  const pfn = yield* k.allocPage(0, 'anon', task);
+  if (pfn === undefined) return oom(k, mm, addr);
+  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_anonymous_page' });
+  pageAddNewAnonRmap(k, pfn, vma, addr);
+  lruAdd(k, pfn);
+  k.setPte(mm, addr, pfn, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
+  return DONE;
+}
+
+function oom(k: Kernel, mm: Mm, addr: number): FaultOutcome {
+  k.emit({ e: 'oom', mm: mm.id });
+  void addr;
+  return sig('SIGBUS', 'out of memory (VM_FAULT_OOM): no frame free after reclaim');
+}
+
+/**
+ * A write to a present read-only PTE. Linux: do_wp_page()
+ *  - no struct page (special PTE) in a shared writable VMA: wp_pfn_shared()
+ *  - zero page, or an anonymous page others may see (not exclusive, KSM): wp_page_copy()
+ *  - an exclusive anonymous page: wp_page_reuse()
+ *  - a shared file page: wp_page_shared(); a private file page: wp_page_copy()
+ */
+function* doWpPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteValue): Op<FaultOutcome> {
+  const m = k.mem;
+  const special = (pte.bits & PTE_SPECIAL) !== 0;
+  const shared = vma.has(VM_SHARED);
+  if (special && pte.pfn !== ZERO_PFN) {
+    if (shared && vma.has(VM_WRITE)) {
+      if (vma.ops?.pfnMkwrite) return yield* doDriverFault(k, vma, addr, true, true, 'pfn_mkwrite');
+      k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'write', how: 'wp_pfn_shared: made writable (no pfn_mkwrite)' });
+      k.setPte(vma.mm, addr, pte.pfn, pte.bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+      return DONE;
+    }
+    return yield* wpPageCopy(k, task, vma, addr, pte);
+  }
+  if (pte.pfn === ZERO_PFN) return yield* wpPageCopy(k, task, vma, addr, pte);
+  const pfn = pte.pfn;
+  if (m.has(pfn, PG_ANON)) {
+    if (wpCanReuseAnonPage(k, pfn)) {
+      k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'write', how: 'wp_page_reuse' });
+      m.set(pfn, PG_ANON_EXCLUSIVE);
+      k.setPte(vma.mm, addr, pfn, pte.bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+      return DONE;
+    }
+    return yield* wpPageCopy(k, task, vma, addr, pte);
+  }
+  if (shared) {
+    k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'write', how: 'wp_page_shared' });
+    m.set(pfn, PG_DIRTY);
+    k.setPte(vma.mm, addr, pfn, pte.bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
+    return DONE;
+  }
+  return yield* wpPageCopy(k, task, vma, addr, pte);
+}
+
+/**
+ * May a write reuse this anonymous page in place? Exclusive pages yes; otherwise only
+ * when ours is the only reference (refcount 1, not KSM). Linux: wp_can_reuse_anon_folio()
+ */
+function wpCanReuseAnonPage(k: Kernel, pfn: number): boolean {
+  const m = k.mem;
+  if (m.has(pfn, PG_KSM)) return false;
+  if (m.has(pfn, PG_ANON_EXCLUSIVE)) return true;
+  const swapcache = m.has(pfn, PG_SWAPCACHE) ? 1 : 0;
+  if (m.refcount[pfn]! > 1 + swapcache) return false;
+  if (swapcache) freeSwapCache(k, pfn);
+  return m.refcount[pfn] === 1;
+}
+
+/**
+ * Copy-on-write: a new page with the old content replaces the shared one. Other
+ * secondary MMUs are told (CLEAR, one page). Steps: start, clear, end.
+ * Linux: wp_page_copy()
+ */
+export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old: PteValue): Op<FaultOutcome> {
+  const mm = vma.mm;
+  anonVmaPrepare(k, vma);
+  const value = k.mem.value[old.pfn] ?? 0;
+  const pfn = yield* k.allocPage(value, 'anon (cow)', task);
+  if (pfn === undefined) return oom(k, mm, addr);
+  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: old.pfn === ZERO_PFN ? 'wp_page_copy: zero page' : 'wp_page_copy' });
+  if (old.pfn !== ZERO_PFN) k.emit({ e: 'copy', from: old.pfn, to: pfn, why: 'cow' });
+  const range: NotifierRange = { mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
+  yield* mmuNotifierInvalidateRangeStart(k, range);
+  yield 'start';
+  const cur = mm.pte(addr);
+  if (cur.pfn !== old.pfn || cur.bits !== old.bits) {
+    // The PTE changed under us (another thread): drop the copy and retry the fault.
+    k.putPage(pfn);
+    yield* mmuNotifierInvalidateRangeEnd(k, range);
+    return DONE;
+  }
+  pageAddNewAnonRmap(k, pfn, vma, addr);
+  lruAdd(k, pfn);
+  k.setPte(mm, addr, pfn, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
+  if (old.pfn !== ZERO_PFN && (old.bits & PTE_SPECIAL) === 0) {
+    pageRemoveRmap(k, old.pfn);
+    k.putPage(old.pfn);
+  }
+  yield 'clear';
+  yield* mmuNotifierInvalidateRangeEnd(k, range);
+  yield 'end';
+  return DONE;
+}
+
+/**
+ * A swap entry: bring the page back (from the swap cache if it is there, else from the
+ * slot), map it — read-only on a read fault, writable on a write to an exclusive page —
+ * and free the slot (mmspec keeps no swap-cache page after swap-in). No notifier.
+ * Linux: do_swap_page()
+ */
+function* doSwapPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteValue, write: boolean): Op<FaultOutcome> {
+  const mm = vma.mm;
+  const slot = pte.pfn;
+  const got = yield* swapInPage(k, task, slot);
+  if (got === undefined) return oom(k, mm, addr);
+  const cur = mm.pte(addr);
+  if (cur.bits !== pte.bits || cur.pfn !== pte.pfn) return DONE;
+  const { pfn, fresh } = got;
+  k.emit({ e: 'fault', mm: mm.id, addr, access: write ? 'write' : 'read', how: 'do_swap_page' });
+  const m = k.mem;
+  const exclusive = (pte.bits & PTE_EXCLUSIVE) !== 0;
+  anonVmaPrepare(k, vma);
+  if (fresh) {
+    // A page read back from its slot: a non-exclusive page is filed under the root
+    // anon_vma so that every fork relative's rmap finds it. Linux: __folio_set_anon()
+    const own = vma.anonVmas[0]!;
+    let root = own;
+    while (root.parent) root = root.parent;
+    m.owner[pfn] = (exclusive ? own : root).id;
+    m.index[pfn] = vma.linearIndex(addr);
+    m.mapcount[pfn]!++;
+    k.check.frameTouched(pfn);
+  } else {
+    pageDupRmap(k, pfn);
+  }
+  if (exclusive) m.set(pfn, PG_ANON_EXCLUSIVE);
+  const writable = write && exclusive && vma.has(VM_WRITE);
+  k.setPte(mm, addr, pfn, pteProtBits(vma, writable) | PTE_YOUNG | (writable ? PTE_DIRTY : 0));
+  swapFree(k, slot);
+  freeSwapCache(k, pfn);
+  if (write && !writable) return yield* doWpPage(k, task, vma, addr, mm.pte(addr));
+  return DONE;
+}
+
+/** Sleeps until the migration entry at `addr` is gone. Linux: migration_entry_wait() */
+function* migrationEntryWait(k: Kernel, mm: Mm, addr: number): Op<void> {
+  void k;
+  const isMigration = () => (mm.pte(addr).bits & PTE_KIND_MASK) === PTE_MIGRATION;
+  if (isMigration()) yield { wait: `migration entry at 0x${addr.toString(16)}`, ready: () => !isMigration() };
+}
+
+/**
+ * A NUMA-hinting fault: restore the VMA's protection. mmspec has one node, so the page
+ * is never moved (Linux would consider migrate_misplaced_folio()). Linux: do_numa_page()
+ */
+function doNumaPage(k: Kernel, vma: Vma, addr: number, pte: PteValue): FaultOutcome {
+  const writable = (pte.bits & PTE_WRITE) !== 0 || false;
+  k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'read', how: 'do_numa_page' });
+  const bits = (pte.bits & ~PTE_PROTNONE) | PTE_YOUNG;
+  k.setPte(vma.mm, addr, pte.pfn, writable ? bits : bits & ~PTE_WRITE);
+  k.mem.set(pte.pfn, PG_REFERENCED);
+  return DONE;
+}
+
+/**
+ * A fault in a file mapping: the page-cache page is mapped (read-only in a private
+ * mapping); a private write copies it to an anonymous page (do_cow_fault, no notifier:
+ * the PTE was empty); a shared write maps it writable and dirty.
+ * Linux: do_fault() → do_read_fault(), do_cow_fault(), do_shared_fault()
+ */
+function* doFileFault(k: Kernel, task: number, vma: Vma, addr: number, write: boolean): Op<FaultOutcome> {
+  const mm = vma.mm;
+  const file = vma.file!;
+  const index = vma.linearIndex(addr);
+  if (index >= file.pages) return sig('SIGBUS', `access beyond the end of file ${file.name}`);
+  const pfn = yield* filemapGetPage(k, task, file, index);
+  if (pfn === undefined) return oom(k, mm, addr);
+  const shared = vma.has(VM_SHARED);
+  if (write && !shared) {
+    anonVmaPrepare(k, vma);
+    const copy = yield* k.allocPage(k.mem.value[pfn] ?? 0, 'anon (cow of file page)', task);
+    if (copy === undefined) return oom(k, mm, addr);
+    k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_cow_fault' });
+    k.emit({ e: 'copy', from: pfn, to: copy, why: 'cow' });
+    pageAddNewAnonRmap(k, copy, vma, addr);
+    lruAdd(k, copy);
+    k.setPte(mm, addr, copy, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
+    return DONE;
+  }
+  k.emit({ e: 'fault', mm: mm.id, addr, access: write ? 'write' : 'read', how: write ? 'do_shared_fault' : 'do_read_fault' });
+  pageDupRmap(k, pfn);
+  if (write) k.mem.set(pfn, PG_DIRTY);
+  const writable = write && shared;
+  k.setPte(mm, addr, pfn, pteProtBits(vma, writable) | PTE_YOUNG | (writable ? PTE_DIRTY : 0));
+  return DONE;
+}
+
+/**
+ * A fault in a VMA with vm_ops: the driver decides (VM_FAULT_NOPAGE after inserting a
+ * PTE itself, or VM_FAULT_SIGBUS). Linux: __do_fault() → vma->vm_ops->fault(),
+ * wp_pfn_shared() → vma->vm_ops->pfn_mkwrite()
+ */
+function* doDriverFault(k: Kernel, vma: Vma, addr: number, write: boolean, wp: boolean, hook: 'fault' | 'pfn_mkwrite'): Op<FaultOutcome> {
+  const req: FaultRequest = { mm: vma.mm, vma, addr: addr as FaultRequest['addr'], write, wp };
+  k.emit({ e: 'fault', mm: vma.mm.id, addr, access: write ? 'write' : 'read', how: `${vma.ops!.name}: vm_ops->${hook}` });
+  const r: VmFault = hook === 'fault' ? yield* vma.ops!.fault(req) : yield* vma.ops!.pfnMkwrite!(req);
+  switch (r) {
+    case 'nopage': case 'retry': return DONE;
+    case 'sigbus': return sig('SIGBUS', `${vma.ops!.name} returned VM_FAULT_SIGBUS`);
+    case 'oom': return sig('SIGBUS', `${vma.ops!.name} returned VM_FAULT_OOM`);
+    default: return assertNever(r, 'doDriverFault');
+  }
+}
+
+/** Whether a VMA is a PFNMAP/MIXEDMAP driver mapping (vm_normal_page() sees no pages). */
+export const isPfnMapping = (vma: Vma): boolean => vma.has(VM_PFNMAP | VM_MIXEDMAP);

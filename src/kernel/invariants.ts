@@ -1,0 +1,185 @@
+import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, PG_SWAPCACHE, PG_TAIL } from './frames.js';
+import { isPresent, PTE_SPECIAL, type PteValue } from './pte.js';
+import type { Kernel } from './kernel.js';
+import type { Mm } from './mm.js';
+import type { ViolationKind } from './events.js';
+
+/** A broken invariant, keyed so that a state that stays broken is reported once. */
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly key: string;
+  readonly detail: string;
+}
+
+/** A PTE the last step changed. */
+export interface TouchedPte {
+  readonly mm: Mm;
+  readonly addr: number;
+}
+
+/**
+ * A driver's invariants (the mirror's coherence), checked over the PTEs a step touched.
+ * It returns the violations that hold now among the keys it owns, and which keys it
+ * re-examined (so that a repaired state stops being "active").
+ */
+export interface InvariantHook {
+  readonly name: string;
+  check(k: Kernel, touched: readonly TouchedPte[]): { readonly examined: readonly string[]; readonly broken: readonly Violation[] };
+}
+
+/**
+ * kernel-model.md §9, checked after every atomic step over what the step touched, so
+ * the cost follows the step, not the size of the state. The checker keeps its own
+ * count of the PTEs mapping each frame (from the PTE change log) and compares it with
+ * the frame's mapcount and refcount:
+ *   mapcount = non-special present PTEs (PMDs for a THP) mapping the frame
+ *   refcount = those PTEs + swap cache + page cache + pins and transient references
+ *   no present PTE, special or not, maps a free frame (use-after-free)
+ */
+export class Invariants {
+  /** Non-special present PTE/PMD mappings per frame (THP: on the head). */
+  private ptRefs = new Int32Array(1024);
+  /** Special PTEs (no struct page reference) mapping allocatable frames. */
+  private readonly specialRefs = new Map<number, number>();
+  private touchedPfns: number[] = [];
+  private touchedPtes: TouchedPte[] = [];
+  /** Broken now, by key. */
+  private readonly active = new Map<string, Violation>();
+  /** Reported since the interpreter last took them. */
+  private fresh: Violation[] = [];
+  readonly hooks: InvariantHook[] = [];
+
+  constructor(private readonly k: Kernel, readonly enabled: boolean) {}
+
+  private refsOf(pfn: number): number {
+    return pfn < this.ptRefs.length ? this.ptRefs[pfn]! : 0;
+  }
+  private addRef(pfn: number, d: number): void {
+    if (pfn >= this.ptRefs.length) {
+      let n = this.ptRefs.length * 2;
+      while (n <= pfn) n *= 2;
+      const b = new Int32Array(n); b.set(this.ptRefs); this.ptRefs = b;
+    }
+    this.ptRefs[pfn]! += d;
+  }
+
+  /** Every PTE change comes through Kernel.setPte. */
+  pteChanged(mm: Mm, addr: number, old: PteValue, pfn: number, bits: number): void {
+    this.account(old.pfn, old.bits, -1);
+    this.account(pfn, bits, +1);
+    if (!this.enabled) return;
+    this.touchedPtes.push({ mm, addr });
+    if (isPresent(old.bits) && old.pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(old.pfn));
+    if (isPresent(bits) && pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(pfn));
+  }
+
+  pmdChanged(mm: Mm, addr: number, old: PteValue, pfn: number, bits: number): void {
+    this.pteChanged(mm, addr, old, pfn, bits);
+  }
+
+  private account(pfn: number, bits: number, d: number): void {
+    if (!isPresent(bits) || pfn === 0) return;
+    if ((bits & PTE_SPECIAL) !== 0) {
+      const v = (this.specialRefs.get(pfn) ?? 0) + d;
+      if (v === 0) this.specialRefs.delete(pfn); else this.specialRefs.set(pfn, v);
+    } else {
+      this.addRef(this.k.mem.headOf(pfn), d);
+    }
+  }
+
+  frameAllocated(pfn: number): void { if (this.enabled) this.touchedPfns.push(pfn); }
+  frameTouched(pfn: number): void { if (this.enabled) this.touchedPfns.push(this.k.mem.headOf(pfn)); }
+
+  /** A frame returns to the allocator: nothing may map it any more. */
+  frameFreed(pfn: number): void {
+    if (!this.enabled) return;
+    if (this.refsOf(pfn) > 0 || this.specialRefs.has(pfn)) {
+      this.raise({ kind: 'use-after-free', key: `uaf:${pfn}`,
+        detail: `pfn ${pfn} freed while ${this.refsOf(pfn) + (this.specialRefs.get(pfn) ?? 0)} PTE(s) still map it` });
+    }
+  }
+
+  refcountUnderflow(pfn: number): void {
+    if (!this.enabled) return;
+    this.raise({ kind: 'refcount', key: `ref:${pfn}`, detail: `pfn ${pfn}: refcount dropped below zero (put_page without a reference)` });
+  }
+
+  /** Violations reported since the last call (the interpreter attributes them to a statement). */
+  takeFresh(): Violation[] {
+    const f = this.fresh;
+    this.fresh = [];
+    return f;
+  }
+  /** Currently broken invariants. */
+  get broken(): readonly Violation[] { return [...this.active.values()]; }
+
+  /** Raises a violation found outside the step checks (livelock, deadlock). */
+  raise(v: Violation): void {
+    if (this.active.has(v.key)) return;
+    this.active.set(v.key, v);
+    this.fresh.push(v);
+    this.k.emit({ e: 'violation', kind: v.kind, detail: v.detail });
+  }
+  /** A broken state was repaired (or its owner went away). */
+  resolve(key: string): void { this.active.delete(key); }
+
+  /** Runs after every atomic step. */
+  afterStep(): void {
+    if (!this.enabled) return;
+    if (this.touchedPfns.length === 0 && this.touchedPtes.length === 0) return;
+    const pfns = this.touchedPfns, ptes = this.touchedPtes;
+    this.touchedPfns = [];
+    this.touchedPtes = [];
+    for (const pfn of pfns) this.checkFrame(pfn);
+    for (const t of ptes) this.checkPte(t);
+    for (const h of this.hooks) {
+      const { examined, broken } = h.check(this.k, ptes);
+      const now = new Set(broken.map((v) => v.key));
+      for (const key of examined) if (!now.has(key)) this.active.delete(key);
+      for (const v of broken) this.raise(v);
+    }
+  }
+
+  private checkFrame(pfn: number): void {
+    const m = this.k.mem;
+    const key = `ref:${pfn}`;
+    if (!m.isAllocated(pfn)) {
+      if (this.refsOf(pfn) === 0 && !this.specialRefs.has(pfn)) this.active.delete(`uaf:${pfn}`);
+      return;
+    }
+    if ((m.flags[pfn]! & (PG_RESERVED | PG_TAIL)) !== 0) return;
+    this.active.delete(`uaf:${pfn}`);
+    const maps = this.refsOf(pfn);
+    const expected = maps + this.otherRefs(pfn);
+    const mc = m.mapcount[pfn]!, rc = m.refcount[pfn]!;
+    if (mc !== maps || rc !== expected) {
+      this.raise({ kind: 'refcount', key, detail: `pfn ${pfn}: refcount ${rc} mapcount ${mc}, but ${maps} PTE(s) map it` +
+        (expected !== maps ? ` and ${expected - maps} other reference(s) exist` : '') });
+    } else {
+      this.active.delete(key);
+    }
+  }
+
+  /** References other than PTEs: swap cache, page cache, pins and transient references. */
+  private otherRefs(pfn: number): number {
+    const m = this.k.mem;
+    let n = m.pinCount(pfn);
+    if ((m.flags[pfn]! & PG_SWAPCACHE) !== 0) n++;
+    const owner = m.owner[pfn]!;
+    if (owner < 0) {
+      const f = this.k.files[-owner];
+      if (f && f.cache.get(m.index[pfn]!) === pfn) n++;
+    }
+    return n;
+  }
+
+  private checkPte(t: TouchedPte): void {
+    const pte = t.mm.pte(t.addr);
+    if (!isPresent(pte.bits) || pte.pfn === 0) return;
+    const m = this.k.mem;
+    if ((m.flags[pte.pfn]! & PG_ALLOCATED) === 0 && (m.flags[m.headOf(pte.pfn)]! & PG_HEAD) === 0) {
+      this.raise({ kind: 'use-after-free', key: `uaf:${pte.pfn}`,
+        detail: `mm ${t.mm.id} 0x${t.addr.toString(16)} maps pfn ${pte.pfn}, which is free` });
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import { PhysMem, PG_ANON, PG_LRU, ZERO_PFN, PG_SWAPCACHE, PG_HEAD } from './frames.js';
+import { SwapDevice } from './swap.js';
+import { Mm } from './mm.js';
+import { AnonVma } from './rmap.js';
+import { FileObj } from './file.js';
+import { PageTable } from './pagetable.js';
+import { isPresent, PTE_SPECIAL, PTE_KIND_MASK, PTE_SWAP, type PteValue } from './pte.js';
+import type { KEvent } from './events.js';
+import { Invariants } from './invariants.js';
+import { lruDel, Lru } from './lru.js';
+import { bug, type Op, type Pfn, type Value, asPfn } from './types.js';
+
+export interface KernelConfig {
+  /** `memory N frames`: allocatable frames (the zero page and page tables not counted). */
+  readonly frames: number;
+  /** `swap N slots`. */
+  readonly swapSlots: number;
+  /** Record events (off for benchmarks). */
+  readonly trace: boolean;
+  /** Check invariants after every step. */
+  readonly invariants: boolean;
+}
+
+/**
+ * Direct reclaim, installed by src/kernel/reclaim.ts so that the allocator does not
+ * import the reclaim path (which itself allocates nothing).
+ */
+export type DirectReclaim = (k: Kernel, want: number, task: number) => Op<number>;
+
+/**
+ * The simulated machine: physical memory, swap, address spaces, files, the anon_vma
+ * registry, the event log and the invariant checker. Kernel operations are functions
+ * in the other modules of src/kernel that take the Kernel first, as Linux functions
+ * take their mm or page.
+ */
+export class Kernel {
+  readonly mem: PhysMem;
+  readonly swap: SwapDevice;
+  readonly mms = new Map<number, Mm>();
+  readonly files: FileObj[] = [];
+  readonly anonVmas: (AnonVma | undefined)[] = [undefined];
+  readonly events: KEvent[] = [];
+  readonly check: Invariants;
+  readonly lru = new Lru();
+  /** KSM stable pages: the (anon_vma, index) pairs that map them (rmap_items). */
+  readonly ksmRmap = new Map<number, { anonVma: number; index: number }[]>();
+  /** PTE reference counts the checker sees (non-special present PTEs per pfn). */
+  directReclaim: DirectReclaim | undefined;
+  private nextAnonVma = 1;
+
+  constructor(readonly config: KernelConfig) {
+    this.mem = new PhysMem(config.frames);
+    this.swap = new SwapDevice(config.swapSlots);
+    this.check = new Invariants(this, config.invariants);
+  }
+
+  emit(ev: KEvent): void {
+    if (this.config.trace) this.events.push(ev);
+  }
+
+  createMm(id: number): Mm {
+    if (this.mms.has(id)) bug(`Kernel.createMm: mm ${id} exists`);
+    const mm = new Mm(id);
+    this.mms.set(id, mm);
+    return mm;
+  }
+
+  newAnonVma(parent: AnonVma | undefined): AnonVma {
+    const av = new AnonVma(this.nextAnonVma++, parent);
+    this.anonVmas[av.id] = av;
+    return av;
+  }
+
+  newFile(name: string, pages: number, backing: Value[], shmem: boolean): FileObj {
+    const f = new FileObj(this.files.length + 1, name, pages, backing, shmem);
+    this.files[f.id] = f;
+    return f;
+  }
+  fileById(id: number): FileObj {
+    return this.files[id] ?? bug(`Kernel.fileById: no file ${id}`);
+  }
+
+  /**
+   * Sets the PTE at `addr` of `mm`, recording the change for the trace and the checker.
+   * Every PTE change goes through here. Linux: set_pte_at(), ptep_get_and_clear()
+   */
+  setPte(mm: Mm, addr: number, pfn: number, bits: number): PteValue {
+    const page = mm.pt.ptePage(addr, true)!;
+    const i = PageTable.pteIndex(addr);
+    const old: PteValue = { pfn: page.pfn[i]!, bits: page.bits[i]! };
+    if (old.bits === 0 && bits !== 0) page.used++;
+    else if (old.bits !== 0 && bits === 0) page.used--;
+    page.pfn[i] = pfn;
+    page.bits[i] = bits;
+    this.check.pteChanged(mm, addr, old, pfn, bits);
+    if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old, new: { pfn, bits } });
+    return old;
+  }
+
+  /** Sets or clears the huge PMD at `addr` (2 MiB aligned). Linux: set_pmd_at() */
+  setPmd(mm: Mm, addr: number, pfn: number, bits: number): PteValue {
+    const pmd = mm.pt.pmdPage(addr, true)!;
+    const mi = PageTable.pmdIndex(addr);
+    const old: PteValue = { pfn: pmd.hugePfn[mi]!, bits: pmd.hugeBits[mi]! };
+    pmd.hugePfn[mi] = pfn;
+    pmd.hugeBits[mi] = bits;
+    this.check.pmdChanged(mm, addr, old, pfn, bits);
+    if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old, new: { pfn, bits }, huge: true });
+    return old;
+  }
+
+  /**
+   * Allocates a frame, reclaiming first when none is free (direct reclaim); undefined
+   * means out of memory even after reclaim. Linux: alloc_pages() → __alloc_pages_slowpath()
+   */
+  *allocPage(value: Value, what: string, task: number): Op<Pfn | undefined> {
+    let pfn = this.mem.alloc(value);
+    if (pfn === undefined && this.directReclaim) {
+      yield* this.directReclaim(this, 32, task);
+      pfn = this.mem.alloc(value);
+    }
+    if (pfn !== undefined) {
+      this.check.frameAllocated(pfn);
+      if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
+    }
+    return pfn;
+  }
+
+  /** Allocation that never reclaims (GFP_NOWAIT / atomic paths). */
+  allocPageNoReclaim(value: Value, what: string): Pfn | undefined {
+    const pfn = this.mem.alloc(value);
+    if (pfn !== undefined) {
+      this.check.frameAllocated(pfn);
+      if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
+    }
+    return pfn;
+  }
+
+  /** Takes a reference on a page. Linux: get_page() / folio_get() */
+  getPage(pfn: number): void {
+    if (pfn === ZERO_PFN) return;
+    this.mem.refcount[this.mem.headOf(pfn)]!++;
+    this.check.frameTouched(pfn);
+  }
+
+  /** Drops a reference, freeing the page at zero. Linux: put_page() / folio_put() */
+  putPage(pfn: number): void {
+    if (pfn === ZERO_PFN) return;
+    const head = this.mem.headOf(pfn);
+    const rc = --this.mem.refcount[head]!;
+    this.check.frameTouched(head);
+    if (rc < 0) {
+      this.check.refcountUnderflow(head);
+      this.mem.refcount[head] = 0;
+      return;
+    }
+    if (rc === 0) this.freePage(head);
+  }
+
+  /** Returns a page whose last reference is gone to the allocator. Linux: __folio_put() */
+  freePage(pfn: number): void {
+    if (this.mem.has(pfn, PG_LRU)) lruDel(this, pfn);
+    const n = this.mem.has(pfn, PG_HEAD) ? 512 : 1;
+    for (let i = n - 1; i >= 0; i--) {
+      this.check.frameFreed(pfn + i);
+      this.mem.freeFrame(pfn + i);
+    }
+    if (this.config.trace) this.events.push({ e: 'free', pfn });
+  }
+
+  /** Whether a present PTE maps a page with a struct page (vm_normal_page() != NULL). */
+  isNormalMapping(pte: PteValue): boolean {
+    return isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0;
+  }
+
+  isSwapPte(bits: number): boolean { return (bits & PTE_KIND_MASK) === PTE_SWAP; }
+  isAnonPage(pfn: number): boolean { return this.mem.has(pfn, PG_ANON); }
+  inSwapCache(pfn: number): boolean { return this.mem.has(pfn, PG_SWAPCACHE); }
+  pfnOf(n: number): Pfn { return asPfn(n); }
+}

@@ -1,0 +1,63 @@
+import type { Op, Wait } from './types.js';
+
+/**
+ * Sleeping locks as the scheduler sees them: a thread that cannot take one yields a
+ * {@link Wait} and is not runnable until the lock could be taken. Owners are task ids.
+ */
+export class Mutex {
+  owner = 0;
+  constructor(readonly name: string) {}
+  tryLock(task: number): boolean {
+    if (this.owner !== 0) return false;
+    this.owner = task;
+    return true;
+  }
+  unlock(task: number): void {
+    if (this.owner !== task) throw new Error(`Mutex.unlock: ${this.name} not held by task ${task}`);
+    this.owner = 0;
+  }
+  get held(): boolean { return this.owner !== 0; }
+}
+
+/** Takes a mutex, waiting while another task holds it. Linux: mutex_lock() */
+export function* mutexLock(m: Mutex, task: number): Op<void> {
+  while (!m.tryLock(task)) {
+    const w: Wait = { wait: m.name, lock: m, ready: () => !m.held };
+    yield w;
+  }
+}
+
+/** A reader/writer semaphore (mmap_lock). Linux: struct rw_semaphore */
+export class RwSem {
+  readers = new Map<number, number>();
+  writer = 0;
+  constructor(readonly name: string) {}
+  get held(): boolean { return this.writer !== 0 || this.readers.size > 0; }
+  tryRead(task: number): boolean {
+    if (this.writer !== 0 && this.writer !== task) return false;
+    this.readers.set(task, (this.readers.get(task) ?? 0) + 1);
+    return true;
+  }
+  tryWrite(task: number): boolean {
+    if (this.writer !== 0 || [...this.readers.keys()].some((t) => t !== task)) return false;
+    if (this.readers.size > 0) return false;
+    this.writer = task;
+    return true;
+  }
+  upRead(task: number): void {
+    const n = this.readers.get(task) ?? 0;
+    if (n <= 1) this.readers.delete(task); else this.readers.set(task, n - 1);
+  }
+  upWrite(task: number): void {
+    if (this.writer === task) this.writer = 0;
+  }
+}
+
+/** Linux: mmap_read_lock() */
+export function* downRead(s: RwSem, task: number): Op<void> {
+  while (!s.tryRead(task)) yield { wait: `${s.name} (read)`, lock: s, ready: () => s.writer === 0 };
+}
+/** Linux: mmap_write_lock() */
+export function* downWrite(s: RwSem, task: number): Op<void> {
+  while (!s.tryWrite(task)) yield { wait: `${s.name} (write)`, lock: s, ready: () => !s.held };
+}

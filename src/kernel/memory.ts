@@ -1,0 +1,72 @@
+import type { Kernel } from './kernel.js';
+import type { Vma } from './vma.js';
+import {
+  PTE_KIND_MASK, PTE_PRESENT, PTE_SWAP, PTE_MIGRATION, PTE_DEVICE, PTE_SPECIAL, PTE_DIRTY,
+} from './pte.js';
+import { PG_ANON, PG_DIRTY, ZERO_PFN } from './frames.js';
+import { pageRemoveRmap } from './rmap.js';
+import { swapFree, freeSwapCache } from './swap_state.js';
+import { zapHugePmd } from './huge.js';
+import { PAGE_SIZE, HPAGE_PMD_SIZE } from './types.js';
+
+/**
+ * Clears every PTE of `vma` in [start, end) and drops what each held: a normal page's
+ * mapcount and reference (a dirty file page is marked dirty first), a swap entry's slot.
+ * Special PTEs (zero page, PFNMAP) are only cleared: they hold nothing. No notifier here:
+ * callers wrap it in the invalidation their operation fires.
+ * Linux: zap_page_range_single() → unmap_page_range() → zap_pte_range()
+ */
+export function zapPageRange(k: Kernel, vma: Vma, start: number, end: number): number {
+  const mm = vma.mm;
+  let cleared = 0;
+  for (let base = start - (start % HPAGE_PMD_SIZE); base < end; base += HPAGE_PMD_SIZE) {
+    const huge = mm.hugePmd(base);
+    if (huge.bits !== 0) {
+      cleared += zapHugePmd(k, vma, base, start, end);
+      continue;
+    }
+    const page = mm.pt.ptePage(base, false);
+    if (!page || page.used === 0) continue;
+    const lo = Math.max(start, base), hi = Math.min(end, base + HPAGE_PMD_SIZE);
+    for (let addr = lo; addr < hi; addr += PAGE_SIZE) {
+      const pte = mm.pte(addr);
+      if (pte.bits === 0) continue;
+      k.setPte(mm, addr, 0, 0);
+      cleared++;
+      dropPteReference(k, vma, pte.pfn, pte.bits);
+    }
+  }
+  return cleared;
+}
+
+/** What a cleared PTE held, released. Linux: the body of zap_pte_range() */
+export function dropPteReference(k: Kernel, vma: Vma, pfn: number, bits: number): void {
+  switch (bits & PTE_KIND_MASK) {
+    case PTE_PRESENT: {
+      if ((bits & PTE_SPECIAL) !== 0 || pfn === ZERO_PFN) return;
+      if (!k.mem.isAllocated(pfn)) {
+        // A PTE to a freed frame (a broken driver's): nothing to drop, the checker reports it.
+        return;
+      }
+      if ((bits & PTE_DIRTY) !== 0 && !k.mem.has(pfn, PG_ANON)) k.mem.set(pfn, PG_DIRTY);
+      pageRemoveRmap(k, pfn);
+      k.putPage(pfn);
+      return;
+    }
+    case PTE_SWAP: {
+      swapFree(k, pfn);
+      const cached = k.swap.cache.get(pfn);
+      if (cached !== undefined) freeSwapCache(k, cached);
+      return;
+    }
+    case PTE_MIGRATION:
+      // The migration holds the page; remove_migration_ptes() will find nothing here.
+      return;
+    case PTE_DEVICE:
+      pageRemoveRmap(k, pfn);
+      k.putPage(pfn);
+      return;
+    default:
+      void vma;
+  }
+}

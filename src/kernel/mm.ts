@@ -1,0 +1,97 @@
+import { PageTable } from './pagetable.js';
+import { PMD_HUGE, PTE_NONE, type PteValue } from './pte.js';
+import { MmNotifiers } from './notifier.js';
+import { Mutex, RwSem } from './locks.js';
+import { HPAGE_PMD_SIZE } from './types.js';
+import type { Vma } from './vma.js';
+
+/**
+ * An address space: sorted, non-overlapping VMAs, a page table, mmap_lock, the
+ * page-table lock and the notifier subscriptions. Linux: struct mm_struct
+ */
+export class Mm {
+  readonly pt = new PageTable();
+  /** Sorted by start, non-overlapping (the maple tree). */
+  readonly vmas: Vma[] = [];
+  readonly mmapLock: RwSem;
+  /** The page-table lock (split per PMD in Linux; one per mm here). */
+  readonly ptl: Mutex;
+  readonly notifiers = new MmNotifiers();
+  /** mm_users: the mm is torn down (exit_mmap) when it drops to zero. */
+  users = 1;
+  /** exit_mmap has run (or the OOM reaper has reaped it: MMF_OOM_SKIP). */
+  dead = false;
+  oomReaped = false;
+
+  constructor(readonly id: number) {
+    this.mmapLock = new RwSem(`mmap_lock of mm ${id}`);
+    this.ptl = new Mutex(`ptl of mm ${id}`);
+  }
+
+  /** The VMA containing `addr`, if any. Linux: vma_lookup() */
+  findVma(addr: number): Vma | undefined {
+    const v = this.vmas;
+    let lo = 0, hi = v.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = v[mid]!;
+      if (addr < m.start) hi = mid - 1;
+      else if (addr >= m.end) lo = mid + 1;
+      else return m;
+    }
+    return undefined;
+  }
+
+  /** VMAs overlapping [start, end), in address order. */
+  vmasIn(start: number, end: number): Vma[] {
+    return this.vmas.filter((v) => v.start < end && start < v.end);
+  }
+
+  insertVma(vma: Vma): void {
+    let i = 0;
+    while (i < this.vmas.length && this.vmas[i]!.start < vma.start) i++;
+    this.vmas.splice(i, 0, vma);
+  }
+
+  removeVma(vma: Vma): void {
+    const i = this.vmas.indexOf(vma);
+    if (i >= 0) this.vmas.splice(i, 1);
+  }
+
+  /** The lowest gap of `len` bytes at or above `from` (get_unmapped_area, bottom-up). */
+  unmappedArea(from: number, len: number, align: number, guard: number): number {
+    let addr = Math.ceil(from / align) * align;
+    for (const v of this.vmas) {
+      if (v.end + guard <= addr) continue;
+      if (addr + len + guard <= v.start) break;
+      addr = Math.ceil((v.end + guard) / align) * align;
+    }
+    return addr;
+  }
+
+  /**
+   * The entry mapping `addr`: a PTE, or for a PMD-mapped THP the subpage's pfn with
+   * PMD_HUGE set. Linux: the walk of follow_page / page_vma_mapped_walk
+   */
+  pte(addr: number): PteValue {
+    const pmd = this.pt.pmdPage(addr, false);
+    if (!pmd) return { pfn: 0, bits: PTE_NONE };
+    const mi = PageTable.pmdIndex(addr);
+    const hb = pmd.hugeBits[mi]!;
+    if (hb !== 0) {
+      return { pfn: pmd.hugePfn[mi]! + Math.floor((addr % HPAGE_PMD_SIZE) / 4096), bits: hb | PMD_HUGE };
+    }
+    const p = pmd.ptes[mi];
+    if (!p) return { pfn: 0, bits: PTE_NONE };
+    const i = PageTable.pteIndex(addr);
+    return { pfn: p.pfn[i]!, bits: p.bits[i]! };
+  }
+
+  /** The huge PMD entry covering `addr` (bits 0 when none). */
+  hugePmd(addr: number): PteValue {
+    const pmd = this.pt.pmdPage(addr, false);
+    if (!pmd) return { pfn: 0, bits: 0 };
+    const mi = PageTable.pmdIndex(addr);
+    return { pfn: pmd.hugePfn[mi]!, bits: pmd.hugeBits[mi]! };
+  }
+}

@@ -1,0 +1,181 @@
+import type { Kernel } from './kernel.js';
+import type { Mm } from './mm.js';
+import type { NotifyEvent } from './events.js';
+import type { Op } from './types.js';
+
+/** Linux: struct mmu_notifier_range */
+export interface NotifierRange {
+  readonly mm: Mm;
+  readonly start: number;
+  readonly end: number;
+  readonly event: NotifyEvent;
+  /** MMU_NOTIFIER_RANGE_BLOCKABLE: false for the OOM reaper (..._start_nonblock). */
+  readonly blockable: boolean;
+  /** For MIGRATE: the device owner that started it (a driver skips its own). */
+  readonly owner?: unknown;
+  /** The task running the invalidation (for driver locks). */
+  readonly task: number;
+}
+
+/**
+ * A classic subscriber. Callbacks run inside the invalidating thread, as its steps.
+ * `invalidateRangeStart` returns false when non-blockable and it would have to sleep.
+ * Linux: struct mmu_notifier_ops
+ */
+export interface MmuNotifierOps {
+  readonly name: string;
+  invalidateRangeStart?(range: NotifierRange): Op<boolean>;
+  invalidateRangeEnd?(range: NotifierRange): Op<void>;
+  release?(mm: Mm, task: number): Op<void>;
+  /** Reclaim aging asks secondary MMUs whether they used the page. */
+  clearFlushYoung?(mm: Mm, start: number, end: number): boolean;
+}
+
+/**
+ * An interval subscription: a range of one mm and the driver's invalidate callback,
+ * which must call {@link mmuIntervalSetSeq} under the driver's lock.
+ * Linux: struct mmu_interval_notifier, mmu_interval_notifier_ops
+ */
+export class IntervalSub {
+  /** interval_sub->invalidate_seq */
+  invalidateSeq = 0;
+  constructor(
+    readonly mm: Mm,
+    public start: number,
+    public end: number,
+    readonly ops: { readonly name: string; invalidate(sub: IntervalSub, range: NotifierRange, curSeq: number): Op<boolean> },
+    readonly owner: unknown,
+  ) {}
+}
+
+/**
+ * Per-mm notifier state (struct mmu_notifier_subscriptions). `invalidateSeq` is even when
+ * idle; an invalidation overlapping any interval makes it odd, and it becomes even again
+ * when the last active range ends:
+ *
+ *   idle seq=2 ── start (overlaps) ── seq=3 ── callbacks set_seq(3) ── end ── seq=4
+ *   read_begin: sub.seq == mm.seq (3) ⇒ wait until mm.seq changes, return 3
+ *   read_retry(3): sub.seq != 3 ⇒ another invalidation has called the driver since
+ */
+export class MmNotifiers {
+  invalidateSeq = 2;
+  activeInvalidateRanges = 0;
+  readonly subs: MmuNotifierOps[] = [];
+  readonly intervals: IntervalSub[] = [];
+  hasItree = false;
+}
+
+const overlaps = (s: number, e: number, r: NotifierRange) => s < r.end && r.start < e;
+
+/** Linux: mmu_interval_notifier_insert() */
+export function mmuIntervalNotifierInsert(sub: IntervalSub): void {
+  const n = sub.mm.notifiers;
+  if (n.activeInvalidateRanges > 0) {
+    n.invalidateSeq |= 1;
+    sub.invalidateSeq = n.invalidateSeq;
+  } else {
+    sub.invalidateSeq = n.invalidateSeq - 1;
+  }
+  n.intervals.push(sub);
+}
+
+/** Linux: mmu_interval_notifier_remove() (waits for no active invalidation in mmspec's model) */
+export function mmuIntervalNotifierRemove(sub: IntervalSub): void {
+  const list = sub.mm.notifiers.intervals;
+  const i = list.indexOf(sub);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** Linux: mmu_interval_set_seq() — the driver calls it under its lock from invalidate(). */
+export function mmuIntervalSetSeq(sub: IntervalSub, curSeq: number): void {
+  sub.invalidateSeq = curSeq;
+}
+
+/**
+ * Returns the sequence to pass to read_retry, first waiting while an invalidation that
+ * has already called this subscription is in progress. Linux: mmu_interval_read_begin()
+ */
+export function* mmuIntervalReadBegin(sub: IntervalSub): Op<number> {
+  const n = sub.mm.notifiers;
+  const seq = sub.invalidateSeq;
+  if (seq === n.invalidateSeq) {
+    yield { wait: 'mmu_interval_read_begin: invalidation in progress', ready: () => n.invalidateSeq !== seq };
+  }
+  return seq;
+}
+
+/** True when an invalidation collided since read_begin. Linux: mmu_interval_read_retry() */
+export function mmuIntervalReadRetry(sub: IntervalSub, seq: number): boolean {
+  return sub.invalidateSeq !== seq;
+}
+
+export function mmuNotifierRegister(mm: Mm, ops: MmuNotifierOps): void {
+  mm.notifiers.subs.push(ops);
+}
+export function mmuNotifierUnregister(mm: Mm, ops: MmuNotifierOps): void {
+  const i = mm.notifiers.subs.indexOf(ops);
+  if (i >= 0) mm.notifiers.subs.splice(i, 1);
+}
+
+/**
+ * invalidate_range_start: interval subscriptions first (mn_itree_invalidate), then the
+ * classic subscribers. Returns false if a non-blockable range met a callback that would
+ * sleep: the caller must then leave those PTEs alone.
+ * Linux: mmu_notifier_invalidate_range_start(), __mmu_notifier_invalidate_range_start()
+ */
+export function* mmuNotifierInvalidateRangeStart(k: Kernel, range: NotifierRange): Op<boolean> {
+  const n = range.mm.notifiers;
+  k.emit({ e: 'notify', phase: 'start', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+  // mn_itree_inv_start_range
+  n.activeInvalidateRanges++;
+  const hits = n.intervals.filter((s) => overlaps(s.start, s.end, range));
+  if (hits.length > 0) n.invalidateSeq |= 1;
+  const curSeq = n.invalidateSeq;
+  let ok = true;
+  for (const sub of hits) {
+    if (!(yield* sub.ops.invalidate(sub, range, curSeq))) { ok = false; break; }
+  }
+  if (ok) {
+    for (const s of [...n.subs]) {
+      if (s.invalidateRangeStart && !(yield* s.invalidateRangeStart(range))) { ok = false; break; }
+    }
+  }
+  if (!ok) {
+    // mn_itree_inv_end runs for a failed non-blocking start as well.
+    yield* invalidateEndInner(k, range, false);
+  }
+  return ok;
+}
+
+/** Linux: mmu_notifier_invalidate_range_end(), mn_itree_inv_end() */
+export function* mmuNotifierInvalidateRangeEnd(k: Kernel, range: NotifierRange): Op<void> {
+  yield* invalidateEndInner(k, range, true);
+}
+
+function* invalidateEndInner(k: Kernel, range: NotifierRange, callEnd: boolean): Op<void> {
+  const n = range.mm.notifiers;
+  if (callEnd) {
+    for (const s of [...n.subs]) if (s.invalidateRangeEnd) yield* s.invalidateRangeEnd(range);
+  }
+  n.activeInvalidateRanges--;
+  if (n.activeInvalidateRanges === 0 && (n.invalidateSeq & 1) === 1) n.invalidateSeq++;
+  if (callEnd) k.emit({ e: 'notify', phase: 'end', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+}
+
+/**
+ * The mm is being torn down: every subscriber's release(), before any page is unmapped.
+ * Linux: mmu_notifier_release() from exit_mmap()
+ */
+export function* mmuNotifierRelease(k: Kernel, mm: Mm, task: number): Op<void> {
+  k.emit({ e: 'release', mm: mm.id });
+  // Only classic subscribers have release(); interval subscriptions see the UNMAP
+  // invalidations of the teardown that follows (unmap_vmas).
+  for (const s of [...mm.notifiers.subs]) if (s.release) yield* s.release(mm, task);
+}
+
+/** Reclaim aging: do secondary MMUs report the page young? Linux: mmu_notifier_clear_flush_young() */
+export function mmuNotifierClearFlushYoung(mm: Mm, start: number, end: number): boolean {
+  let young = false;
+  for (const s of mm.notifiers.subs) if (s.clearFlushYoung?.(mm, start, end)) young = true;
+  return young;
+}

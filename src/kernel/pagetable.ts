@@ -1,0 +1,119 @@
+import { PAGE_SIZE, PTRS_PER_TABLE, HPAGE_PMD_SIZE } from './types.js';
+import { PTE_NONE } from './pte.js';
+
+/**
+ * A sparse x86-64 4-level page table: PGD → PUD → PMD → PTE, 512 entries each.
+ * Upper levels are plain arrays allocated on first use; a PTE page stores its 512
+ * entries in two Int32Arrays (pfn-or-slot, bits). A PMD slot holds either a PTE page
+ * or a huge mapping of a 2 MiB THP (pmd_trans_huge). Memory grows with mapped pages only.
+ *
+ * Indices come from division (addresses exceed 32 bits).
+ */
+export class PtePage {
+  readonly pfn = new Int32Array(PTRS_PER_TABLE);
+  readonly bits = new Int32Array(PTRS_PER_TABLE);
+  /** Number of non-none entries: a PTE page with none left may be freed (free_pte_range). */
+  used = 0;
+}
+
+export class PmdPage {
+  readonly ptes: (PtePage | undefined)[] = new Array(PTRS_PER_TABLE);
+  /** A huge PMD: head pfn and PTE-style bits; bits 0 = no huge mapping. */
+  readonly hugePfn = new Int32Array(PTRS_PER_TABLE);
+  readonly hugeBits = new Int32Array(PTRS_PER_TABLE);
+}
+
+type PudPage = (PmdPage | undefined)[];
+type PgdPage = (PudPage | undefined)[];
+
+const PUD_SPAN = HPAGE_PMD_SIZE * PTRS_PER_TABLE; // 1 GiB
+const PGD_SPAN = PUD_SPAN * PTRS_PER_TABLE; // 512 GiB
+
+export class PageTable {
+  private readonly pgd: PgdPage = new Array(PTRS_PER_TABLE);
+  /** Page-table pages in use, for the final state and the memory figures. */
+  ptePages = 0;
+  pmdPages = 0;
+  // One-entry walk cache: consecutive accesses mostly hit the same PTE page.
+  private lastKey = -1;
+  private lastPte: PtePage | undefined;
+
+  /** Linux: pmd_offset(pud_offset(pgd_offset())) with allocation (__pmd_alloc) when `create`. */
+  pmdPage(addr: number, create: boolean): PmdPage | undefined {
+    const gi = Math.floor(addr / PGD_SPAN) % PTRS_PER_TABLE;
+    let pud = this.pgd[gi];
+    if (!pud) {
+      if (!create) return undefined;
+      pud = this.pgd[gi] = new Array(PTRS_PER_TABLE);
+    }
+    const ui = Math.floor(addr / PUD_SPAN) % PTRS_PER_TABLE;
+    let pmd = pud[ui];
+    if (!pmd) {
+      if (!create) return undefined;
+      pmd = pud[ui] = new PmdPage();
+      this.pmdPages++;
+    }
+    return pmd;
+  }
+
+  static pmdIndex(addr: number): number {
+    return Math.floor(addr / HPAGE_PMD_SIZE) % PTRS_PER_TABLE;
+  }
+  static pteIndex(addr: number): number {
+    return Math.floor(addr / PAGE_SIZE) % PTRS_PER_TABLE;
+  }
+
+  /** The PTE page covering `addr`, allocating it when `create` (pte_alloc). */
+  ptePage(addr: number, create: boolean): PtePage | undefined {
+    const key = Math.floor(addr / HPAGE_PMD_SIZE);
+    if (key === this.lastKey && this.lastPte) return this.lastPte;
+    const pmd = this.pmdPage(addr, create);
+    if (!pmd) return undefined;
+    const mi = key % PTRS_PER_TABLE;
+    let pte = pmd.ptes[mi];
+    if (!pte) {
+      if (!create) return undefined;
+      pte = pmd.ptes[mi] = new PtePage();
+      this.ptePages++;
+    }
+    this.lastKey = key;
+    this.lastPte = pte;
+    return pte;
+  }
+
+  /** Drops an empty PTE page (free_pte_range). */
+  freePtePage(addr: number): void {
+    const pmd = this.pmdPage(addr, false);
+    if (!pmd) return;
+    const mi = PageTable.pmdIndex(addr);
+    const pte = pmd.ptes[mi];
+    if (!pte || pte.used !== 0) return;
+    pmd.ptes[mi] = undefined;
+    this.ptePages--;
+    this.lastKey = -1;
+    this.lastPte = undefined;
+  }
+
+  /** Visits every populated PTE page overlapping [start, end), in address order. */
+  *ptePagesIn(start: number, end: number): Generator<[number, PtePage]> {
+    for (let base = start - (start % HPAGE_PMD_SIZE); base < end; base += HPAGE_PMD_SIZE) {
+      const pmd = this.pmdPage(base, false);
+      if (!pmd) {
+        // Skip the rest of this empty 1 GiB PUD slot.
+        base = base - (base % PUD_SPAN) + PUD_SPAN - HPAGE_PMD_SIZE;
+        continue;
+      }
+      const pte = pmd.ptes[PageTable.pmdIndex(base)];
+      if (pte) yield [base, pte];
+    }
+  }
+
+  readPfn(addr: number): number {
+    const p = this.ptePage(addr, false);
+    return p ? p.pfn[PageTable.pteIndex(addr)]! : 0;
+  }
+  readBits(addr: number): number {
+    const p = this.ptePage(addr, false);
+    return p ? p.bits[PageTable.pteIndex(addr)]! : PTE_NONE;
+  }
+}

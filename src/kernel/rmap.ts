@@ -1,0 +1,127 @@
+import type { Vma } from './vma.js';
+import type { Kernel } from './kernel.js';
+import { PG_ANON, PG_ANON_EXCLUSIVE, PG_KSM, PG_SWAPBACKED } from './frames.js';
+import { isPresent, PTE_SPECIAL } from './pte.js';
+
+/**
+ * Reverse mapping for anonymous pages. A page records the anon_vma it was faulted under
+ * and its linear index; every VMA linked into that anon_vma (the process's VMA and, after
+ * fork, the children's copies) may map it at `vma_address()`. A PTE placed anywhere else
+ * — a special PTE of a driver, an anon PTE a driver forged — is invisible to rmap.
+ * Linux: struct anon_vma, anon_vma_chain, rmap_walk_anon() (mm/rmap.c)
+ */
+export class AnonVma {
+  /** The VMAs that may map pages of this anon_vma (the rb_root of anon_vma_chains). */
+  readonly vmas = new Set<Vma>();
+  constructor(readonly id: number, readonly parent: AnonVma | undefined) {}
+}
+
+/** Links `vma` into `av` (anon_vma_chain_link). */
+export function anonVmaLink(vma: Vma, av: AnonVma): void {
+  if (!vma.anonVmas.includes(av)) vma.anonVmas.push(av);
+  av.vmas.add(vma);
+}
+
+/** Unlinks a VMA from all its anon_vmas (unlink_anon_vmas). */
+export function anonVmaUnlinkAll(vma: Vma): void {
+  for (const av of vma.anonVmas) av.vmas.delete(vma);
+  vma.anonVmas = [];
+}
+
+/** A new VMA covering part of `from` (split) shares its anon_vmas. Linux: anon_vma_clone() */
+export function anonVmaClone(to: Vma, from: Vma): void {
+  for (const av of from.anonVmas) anonVmaLink(to, av);
+}
+
+
+/**
+ * A freshly allocated anonymous page gets its first mapping: owner = the VMA's own
+ * anon_vma, index = linear page index; exclusive. The allocation's reference becomes
+ * the PTE's. Linux: folio_add_new_anon_rmap()
+ */
+export function pageAddNewAnonRmap(k: Kernel, pfn: number, vma: Vma, addr: number): void {
+  const m = k.mem;
+  const av = vma.anonVmas[0];
+  if (!av) throw new Error('pageAddNewAnonRmap: VMA has no anon_vma (anon_vma_prepare missing)');
+  m.owner[pfn] = av.id;
+  m.index[pfn] = vma.linearIndex(addr);
+  m.set(pfn, PG_ANON | PG_SWAPBACKED | PG_ANON_EXCLUSIVE);
+  m.mapcount[pfn]!++;
+  k.check.frameTouched(pfn);
+}
+
+/** One more mapping of a page: mapcount +1, refcount +1. Linux: folio_add_anon_rmap_pte(), folio_add_file_rmap_pte() */
+export function pageDupRmap(k: Kernel, pfn: number): void {
+  const head = k.mem.headOf(pfn);
+  k.mem.mapcount[head]!++;
+  k.getPage(head);
+}
+
+/** Adds the first mapping of a page-cache page (mapcount +1; the caller holds the PTE's reference). */
+export function pageAddFileRmap(k: Kernel, pfn: number): void {
+  k.mem.mapcount[pfn]!++;
+  k.check.frameTouched(pfn);
+}
+
+/** A mapping is gone: mapcount -1 (the caller then drops the PTE's reference). Linux: folio_remove_rmap_pte() */
+export function pageRemoveRmap(k: Kernel, pfn: number): void {
+  const head = k.mem.headOf(pfn);
+  const mc = --k.mem.mapcount[head]!;
+  k.check.frameTouched(head);
+  if (mc < 0) {
+    k.mem.mapcount[head] = 0;
+    k.check.refcountUnderflow(head);
+  }
+}
+
+/** Lazily gives an anonymous VMA its anon_vma on first fault. Linux: anon_vma_prepare() */
+export function anonVmaPrepare(k: Kernel, vma: Vma): void {
+  if (vma.anonVmas.length > 0) return;
+  anonVmaLink(vma, k.newAnonVma(undefined));
+}
+
+/** A place where rmap found a page mapped. */
+export interface RmapHit {
+  readonly vma: Vma;
+  readonly addr: number;
+}
+
+/**
+ * Every VMA and address that may map `pfn`, found the way Linux finds them: through the
+ * page's anon_vma (every VMA linked into it) or its file's i_mmap, at vma_address(); a
+ * hit is kept only when the PTE there really maps this pfn. KSM pages keep their own list.
+ * Linux: rmap_walk() → rmap_walk_anon(), rmap_walk_file(), rmap_walk_ksm()
+ */
+export function rmapWalk(k: Kernel, pfn: number): RmapHit[] {
+  const m = k.mem;
+  const head = m.headOf(pfn);
+  const owner = m.owner[head]!;
+  const hits: RmapHit[] = [];
+  const candidates: { vma: Vma; index: number }[] = [];
+  if (m.has(head, PG_KSM)) {
+    for (const r of k.ksmRmap.get(head) ?? []) {
+      const av = k.anonVmas[r.anonVma];
+      if (av) for (const vma of av.vmas) candidates.push({ vma, index: r.index });
+    }
+  } else if (owner > 0) {
+    const av = k.anonVmas[owner];
+    if (av) for (const vma of av.vmas) candidates.push({ vma, index: m.index[head]! });
+  } else if (owner < 0) {
+    const f = k.files[-owner];
+    if (f) for (const vma of f.mappings) candidates.push({ vma, index: m.index[head]! });
+  }
+  const seen = new Set<string>();
+  for (const { vma, index } of candidates) {
+    const addr = vma.addressOf(index + (pfn - head));
+    if (addr < 0) continue;
+    const key = `${vma.mm.id}:${addr}`;
+    if (seen.has(key)) continue;
+    const pte = vma.mm.pte(addr);
+    if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn === pfn) {
+      seen.add(key);
+      hits.push({ vma, addr });
+    }
+  }
+  hits.sort((a, b) => a.vma.mm.id - b.vma.mm.id || a.addr - b.addr);
+  return hits;
+}

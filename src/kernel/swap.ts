@@ -1,0 +1,51 @@
+import { asSlot, type SwapSlot, type Value, bug } from './types.js';
+
+/**
+ * The swap device: slots with a use count (swap_map) and their contents. A slot is used
+ * while a swap PTE, a shmem mapping or the swap cache references it.
+ * Linux: struct swap_info_struct, swap_map[], get_swap_page(), swap_free()
+ */
+export class SwapDevice {
+  /** swap_map: references to each slot (swap PTEs, shmem entries, the swap cache). */
+  readonly count: Int32Array;
+  readonly content: Value[];
+  /** Swap cache: slot → pfn of the page caching it. */
+  readonly cache = new Map<number, number>();
+  private hint = 0;
+  used = 0;
+
+  constructor(readonly slots: number) {
+    this.count = new Int32Array(slots);
+    this.content = new Array<Value>(0);
+  }
+
+  /** Allocates the lowest free slot, or undefined when swap is full. Linux: folio_alloc_swap() */
+  alloc(): SwapSlot | undefined {
+    let s = this.hint;
+    while (s < this.slots && this.count[s] !== 0) s++;
+    if (s >= this.slots) {
+      for (s = 0; s < this.hint && this.count[s] !== 0; s++);
+      if (s >= this.hint) return undefined;
+    }
+    this.count[s] = 1;
+    this.used++;
+    this.hint = s + 1;
+    return asSlot(s);
+  }
+
+  /** Adds a reference to a used slot (swap_duplicate, e.g. fork copying a swap PTE). */
+  dup(slot: SwapSlot): void {
+    if (this.count[slot] === 0) bug(`SwapDevice.dup: slot ${slot} is free`);
+    this.count[slot]!++;
+  }
+
+  /** Drops a reference; the slot is free at zero. Linux: swap_free() */
+  put(slot: SwapSlot): void {
+    if (this.count[slot]! <= 0) bug(`SwapDevice.put: slot ${slot} is free`);
+    if (--this.count[slot]! === 0) {
+      this.used--;
+      delete this.content[slot];
+      if (slot < this.hint) this.hint = slot;
+    }
+  }
+}

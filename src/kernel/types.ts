@@ -1,0 +1,73 @@
+/**
+ * Basic kernel shapes: page geometry, branded numbers, values, failures, and the
+ * protocol by which kernel operations expose their atomic steps.
+ */
+
+/** x86-64: 4 KiB pages, 512 entries per table, 2 MiB PMD-mapped THPs. */
+export const PAGE_SIZE = 4096;
+export const PTRS_PER_TABLE = 512;
+export const HPAGE_PMD_NR = 512;
+export const HPAGE_PMD_SIZE = PAGE_SIZE * HPAGE_PMD_NR;
+/** 48-bit virtual addresses; user space ends at 0x7fff_ffff_f000 (TASK_SIZE). */
+export const TASK_SIZE = 0x7fff_ffff_f000;
+
+declare const pfnBrand: unique symbol;
+declare const vaddrBrand: unique symbol;
+declare const slotBrand: unique symbol;
+/** A page frame number. Frame 0 is the shared zero page. */
+export type Pfn = number & { readonly [pfnBrand]: true };
+/** A user virtual address (48-bit, exact in a double). */
+export type Vaddr = number & { readonly [vaddrBrand]: true };
+/** A swap slot index. */
+export type SwapSlot = number & { readonly [slotBrand]: true };
+
+export const asPfn = (n: number): Pfn => n as Pfn;
+export const asVaddr = (n: number): Vaddr => n as Vaddr;
+export const asSlot = (n: number): SwapSlot => n as SwapSlot;
+
+/** The content of a page: one value; a fresh anonymous page holds 0. */
+export type Value = string | number;
+
+/** Page index of an address; division, never `>>` (addresses exceed 32 bits). */
+export const pageIndex = (addr: number): number => Math.floor(addr / PAGE_SIZE);
+export const pageAligned = (addr: number): boolean => addr % PAGE_SIZE === 0;
+export const hugeAligned = (addr: number): boolean => addr % HPAGE_PMD_SIZE === 0;
+
+/** Linux errno values a syscall or ioctl returns, by name. */
+export type Errno = 'EINVAL' | 'ENOMEM' | 'EFAULT' | 'EPERM' | 'EAGAIN' | 'EBUSY' | 'ENOENT' | 'EACCES';
+
+/** A syscall that failed as Linux fails it: a value, not an exception. */
+export class KernelError extends Error {
+  constructor(readonly errno: Errno, readonly reason: string) {
+    super(`${errno}: ${reason}`);
+  }
+}
+
+export type Signal = 'SIGSEGV' | 'SIGBUS';
+
+/** A simulator bug: the message names the simulator function that failed. */
+export class SimulatorBug extends Error {}
+export function bug(message: string): never {
+  throw new SimulatorBug(message);
+}
+export function assertNever(x: never, where: string): never {
+  throw new SimulatorBug(`${where}: unexpected ${JSON.stringify(x)}`);
+}
+
+/**
+ * Kernel operations are generators. They yield at the end of each named atomic step
+ * (`yield 'clear'`) and yield a {@link Wait} when they cannot go on (a lock is held,
+ * a migration entry must be waited for). A sequential run drives them to the end;
+ * the scheduler (src/sched) interleaves them by step.
+ */
+export type Yield = string | Wait;
+export type Op<T> = Generator<Yield, T, void>;
+
+/** A thread that cannot proceed: `ready()` tells when it can retry. */
+export interface Wait {
+  readonly wait: string;
+  ready(): boolean;
+  /** The lock it waits for, if any (for deadlock and blocking reports). */
+  readonly lock?: object;
+}
+export const isWait = (y: Yield): y is Wait => typeof y !== 'string';
