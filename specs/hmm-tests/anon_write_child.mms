@@ -26,7 +26,7 @@ p: write a[5] 5
 p: write a[6] 6
 p: write a[7] 7
 p: fork c1
-# the child sees the parent's values (a device-private page faults back to RAM)
+# the child sees the parent's values
 c1: read a[0] expect 0
 c1: read a[1] expect 1
 c1: read a[2] expect 2
@@ -64,7 +64,7 @@ p: munmap a
 p: mmap anon b pages 512 rw huge
 p: write b 7
 p: fork c2
-# the child sees the parent's values (a device-private page faults back to RAM)
+# the child sees the parent's values
 c2: read b expect 7
 # the child needs its own dmirror on its own mm
 c2: open dmirror d2
@@ -90,7 +90,7 @@ p: write c[7] 7
 p: dmirror d migrate c
 expect d counters cpages 8
 p: fork c3
-# the child sees the parent's values (a device-private page faults back to RAM)
+# the child sees the parent's values (its CPU faults migrate the device-private pages back to RAM, for both processes)
 c3: read c[0] expect 0
 c3: read c[1] expect 1
 c3: read c[2] expect 2
@@ -122,7 +122,7 @@ p: write e 7
 p: dmirror d migrate e
 expect d counters cpages 512
 p: fork c4
-# the child sees the parent's values (a device-private page faults back to RAM)
+# the child sees the parent's values (its CPU faults migrate the device-private pages back to RAM, for both processes)
 c4: read e expect 7
 # the child needs its own dmirror on its own mm
 c4: open dmirror d4
