@@ -1,0 +1,385 @@
+/**
+ * The names pass of the static checks (check.ts): walks the statements in the order they
+ * happen, keeping what each point of the spec knows — processes, files, devices, and each
+ * process's regions with their sizes and `at` placements — and reports every reference
+ * that does not resolve.
+ *
+ * Scoping rules (docs/language.md, "Static rules"):
+ * - processes, files and devices are global; regions belong to a process; a forked child
+ *   starts with copies of its parent's regions; `mremap` keeps the name; `munmap` of a whole
+ *   region keeps the name too (later accesses fault at run time) but frees its placement.
+ * - a range without a process (`heap[0]`, `0x7f…`) belongs to the actor; outside a process
+ *   statement (kernel statements, expectations) it must name one (`vm1.heap[0]`).
+ */
+import type {
+  Expectation, Int, Loc, MmapAnon, MmapDev, MmapFile, Name, Range, SpecFile, Statement, ThreadStmt,
+} from './ast.js';
+import type { Report } from './check.js';
+import { DMIRROR_COUNTERS, MIRROR_COUNTERS, listWords } from './names.js';
+
+export const PAGE_SIZE = 4096;
+
+interface Region {
+  readonly pages: number;
+  /** Start address when known statically (`at`, `mremap … to`); unplaced regions have none. */
+  start: number | undefined;
+  /** False once the whole region was unmapped or its process exited. */
+  live: boolean;
+}
+
+interface Device {
+  readonly kind: 'mirror' | 'dmirror';
+  readonly opener: string;
+  closed: boolean;
+}
+
+interface Scope {
+  readonly processes: Map<string, Map<string, Region>>;
+  readonly files: Map<string, number>;
+  readonly devices: Map<string, Device>;
+}
+
+/** Resolves every name of the spec in statement order; see the file comment. */
+export function checkNames(spec: SpecFile, report: Report): void {
+  const scope: Scope = { processes: new Map(), files: new Map(), devices: new Map() };
+  for (const stmt of spec.statements) visitStatement(stmt, scope, report);
+}
+
+function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
+  switch (stmt.type) {
+    case 'spec': case 'tags': case 'memory': case 'swap':
+      return;
+    case 'process':
+      declareProcess(stmt.name, scope, report);
+      return;
+    case 'file':
+      declareFile(stmt, scope, report);
+      return;
+    case 'race': case 'explore':
+      for (const t of stmt.threads) visitThreadStmt(t.stmt, scope, report);
+      if (stmt.type === 'explore') for (const o of stmt.outcomes) visitExpectation(o.cond, scope, report);
+      return;
+    default:
+      if (isExpectation(stmt)) visitExpectation(stmt, scope, report);
+      else visitThreadStmt(stmt, scope, report);
+  }
+}
+
+function isExpectation(stmt: Statement): stmt is Expectation {
+  return stmt.type.startsWith('expect');
+}
+
+// ---------------------------------------------------------------- declarations
+
+function declareProcess(name: Name, scope: Scope, report: Report): Map<string, Region> | undefined {
+  if (scope.processes.has(name.name)) {
+    report(name, `duplicate process "${name.name}"`);
+    return undefined;
+  }
+  const regions = new Map<string, Region>();
+  scope.processes.set(name.name, regions);
+  return regions;
+}
+
+function declareFile(stmt: Extract<Statement, { type: 'file' }>, scope: Scope, report: Report): void {
+  if (scope.files.has(stmt.name.name)) report(stmt.name, `duplicate file "${stmt.name.name}"`);
+  if (stmt.pages.value < 1) report(stmt.pages, 'a file needs at least 1 page');
+  if (stmt.values !== undefined && stmt.values.length !== stmt.pages.value) {
+    report(stmt.values[0] ?? stmt, `file ${stmt.name.name} has ${stmt.pages.value} pages but ${stmt.values.length} values: give exactly one value per page`);
+  }
+  scope.files.set(stmt.name.name, stmt.pages.value);
+}
+
+/** The regions of a known process, or a report of the unknown name. */
+function lookupProcess(name: Name, scope: Scope, report: Report): Map<string, Region> | undefined {
+  const p = scope.processes.get(name.name);
+  if (p === undefined) report(name, `unknown process "${name.name}"${known(scope.processes.keys(), 'processes')}`);
+  return p;
+}
+
+function lookupDevice(name: Name, scope: Scope, report: Report, kind?: Device['kind']): Device | undefined {
+  const d = scope.devices.get(name.name);
+  if (d === undefined) {
+    report(name, `unknown device "${name.name}"${known(scope.devices.keys(), 'devices')}`);
+    return undefined;
+  }
+  if (kind !== undefined && d.kind !== kind) {
+    report(name, `device ${name.name} is a ${d.kind}, not a ${kind}`);
+    return undefined;
+  }
+  return d;
+}
+
+function known(names: Iterable<string>, what: string): string {
+  const list = [...names];
+  return list.length === 0 ? ` (no ${what} declared yet)` : ` (known: ${listWords(list)})`;
+}
+
+// ---------------------------------------------------------------- process, dmirror and kernel statements
+
+function visitThreadStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
+  if (stmt.type.startsWith('kernel')) {
+    visitKernelStmt(stmt, scope, report);
+    return;
+  }
+  if (stmt.type.startsWith('dmirror')) {
+    visitDmirrorStmt(stmt, scope, report);
+    return;
+  }
+  if (!('actor' in stmt) || stmt.actor === undefined) return;
+  const regions = lookupProcess(stmt.actor, scope, report);
+  if (regions === undefined) return;
+  visitProcessStmt(stmt, stmt.actor.name, regions, scope, report);
+}
+
+function visitProcessStmt(stmt: ThreadStmt, actor: string, regions: Map<string, Region>, scope: Scope, report: Report): void {
+  switch (stmt.type) {
+    case 'mmapAnon': case 'mmapFile': case 'mmapDev':
+      checkMmap(stmt, actor, regions, scope, report);
+      return;
+    case 'openMirror':
+      lookupProcess(stmt.target, scope, report);
+      openDevice(stmt.device, 'mirror', actor, scope, report);
+      return;
+    case 'openDmirror':
+      openDevice(stmt.device, 'dmirror', actor, scope, report);
+      return;
+    case 'close': {
+      const d = lookupDevice(stmt.device, scope, report);
+      if (d?.closed === true) report(stmt.device, `device ${stmt.device.name} is already closed`);
+      if (d !== undefined) d.closed = true;
+      return;
+    }
+    case 'read': case 'write': case 'mprotect': case 'madvise':
+      resolveRange(stmt.range, actor, scope, report);
+      return;
+    case 'munmap':
+      resolveRange(stmt.range, actor, scope, report);
+      unmapWholeRegion(stmt.range, actor, scope);
+      return;
+    case 'mremap':
+      checkMremap(stmt, regions, report);
+      return;
+    case 'fork': {
+      const child = declareProcess(stmt.child, scope, report);
+      for (const [name, r] of regions) child?.set(name, { ...r });
+      return;
+    }
+    case 'exit':
+      for (const r of regions.values()) r.live = false;
+      return;
+    default:
+      return;
+  }
+}
+
+function openDevice(name: Name, kind: Device['kind'], opener: string, scope: Scope, report: Report): void {
+  if (scope.devices.has(name.name)) {
+    report(name, `duplicate device "${name.name}"`);
+    return;
+  }
+  scope.devices.set(name.name, { kind, opener, closed: false });
+}
+
+/** Sizes, placement, the file or device behind the mapping, then the new region's name. */
+function checkMmap(stmt: MmapAnon | MmapFile | MmapDev, actor: string, regions: Map<string, Region>, scope: Scope, report: Report): void {
+  if (stmt.pages.value < 1) report(stmt.pages, 'a mapping needs at least 1 page');
+  if (stmt.type === 'mmapFile' && !scope.files.has(stmt.file.name)) {
+    report(stmt.file, `unknown file "${stmt.file.name}"${known(scope.files.keys(), 'files')}`);
+  }
+  if (stmt.type === 'mmapDev') checkMirrorTarget(stmt, scope, report);
+  if (stmt.at !== undefined && checkAligned(stmt.at, report) && stmt.expectErrno === undefined) {
+    checkOverlap(stmt.at, stmt.pages.value, actor, regions, report);
+  }
+  if (regions.has(stmt.name.name)) {
+    report(stmt.name, `duplicate region "${stmt.name.name}" of process ${actor}: region names are never reused, choose another`);
+    return;
+  }
+  regions.set(stmt.name.name, { pages: stmt.pages.value, start: stmt.at?.value, live: true });
+}
+
+/** `mmap DEV … target P.R[i]`: an open mirror device, and i + N pages inside region R. */
+function checkMirrorTarget(stmt: MmapDev, scope: Scope, report: Report): void {
+  const d = lookupDevice(stmt.device, scope, report, 'mirror');
+  if (d?.closed === true) report(stmt.device, `device ${stmt.device.name} is closed: mmap it before close`);
+  const t = stmt.target;
+  const regions = lookupProcess(t.process, scope, report);
+  if (regions === undefined) return;
+  const region = regions.get(t.region.name);
+  if (region === undefined) {
+    report(t.region, `unknown region "${t.region.name}" of process ${t.process.name}${known(regions.keys(), 'regions')}`);
+    return;
+  }
+  if (t.index.value >= region.pages) {
+    report(t.index, `page ${t.index.value} is out of range: region ${t.region.name} of ${t.process.name} has ${region.pages} pages`);
+  } else if (t.index.value + stmt.pages.value > region.pages) {
+    report(stmt.pages, `the mirror of ${stmt.pages.value} pages from ${t.region.name}[${t.index.value}] runs past the end of ${t.region.name} (${region.pages} pages)`);
+  }
+}
+
+function checkMremap(stmt: Extract<ThreadStmt, { type: 'mremap' }>, regions: Map<string, Region>, report: Report): void {
+  const region = regions.get(stmt.region.name);
+  if (region === undefined) {
+    report(stmt.region, `unknown region "${stmt.region.name}" of process ${stmt.actor.name}${known(regions.keys(), 'regions')}`);
+    return;
+  }
+  if (!checkAligned(stmt.to, report) || stmt.expectErrno !== undefined) return;
+  const others = new Map([...regions].filter(([name]) => name !== stmt.region.name));
+  checkOverlap(stmt.to, region.pages, stmt.actor.name, others, report);
+  region.start = stmt.to.value;
+}
+
+/** Marks a region unmapped when `munmap` names all of it (`munmap heap`). */
+function unmapWholeRegion(range: Range, actor: string, scope: Scope): void {
+  if (range.type !== 'regionRange' || range.slice !== undefined) return;
+  const region = scope.processes.get(range.process?.name ?? actor)?.get(range.region.name);
+  if (region !== undefined) region.live = false;
+}
+
+function checkAligned(addr: Int, report: Report): boolean {
+  if (addr.value % PAGE_SIZE === 0) return true;
+  report(addr, `unaligned address ${addr.raw}: addresses are multiples of the page size (0x1000)`);
+  return false;
+}
+
+/** An `at` placement must not overlap a live region of the same process placed at a known address. */
+function checkOverlap(at: Int, pages: number, actor: string, regions: Map<string, Region>, report: Report): void {
+  const start = at.value;
+  const end = start + pages * PAGE_SIZE;
+  for (const [name, r] of regions) {
+    if (!r.live || r.start === undefined) continue;
+    const rEnd = r.start + r.pages * PAGE_SIZE;
+    if (start < rEnd && r.start < end) {
+      report(at, `mapping at ${at.raw} overlaps region ${name} of ${actor} (${hex(r.start)}..${hex(rEnd)}): munmap it first`);
+      return;
+    }
+  }
+}
+
+function visitDmirrorStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
+  if (stmt.type !== 'dmirrorRead' && stmt.type !== 'dmirrorWrite' && stmt.type !== 'dmirrorSnapshot' && stmt.type !== 'dmirrorMigrate') return;
+  if (stmt.actor !== undefined && lookupProcess(stmt.actor, scope, report) === undefined) return;
+  const d = lookupDevice(stmt.device, scope, report, 'dmirror');
+  if (d === undefined) return;
+  if (stmt.actor !== undefined && stmt.actor.name !== d.opener) {
+    report(stmt.actor, `dmirror ${stmt.device.name} was opened by ${d.opener}: only its opener drives it`);
+    return;
+  }
+  const pages = resolveRange(stmt.range, d.opener, scope, report);
+  const counted = stmt.type === 'dmirrorRead' ? stmt.expectValues
+    : stmt.type === 'dmirrorWrite' ? stmt.values
+      : stmt.type === 'dmirrorSnapshot' ? stmt.expectPerms : undefined;
+  if (pages !== undefined && counted !== undefined && counted.length !== pages) {
+    report(counted[0] ?? stmt, `${counted.length} ${counted.length === 1 ? 'entry' : 'entries'} for a range of ${pages} pages: give one per page`);
+  }
+}
+
+function visitKernelStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
+  switch (stmt.type) {
+    case 'kernelReclaim': case 'kernelMigrate': case 'kernelKhugepaged': case 'kernelNumaScan':
+      resolveRange(stmt.range, undefined, scope, report);
+      return;
+    case 'kernelKsm':
+      for (const r of [stmt.first, stmt.second]) {
+        const pages = resolveRange(r, undefined, scope, report);
+        if (pages !== undefined && pages !== 1) report(r, `ksm merges single pages: this range has ${pages} pages`);
+      }
+      return;
+    case 'kernelReclaimPages':
+      if (stmt.count.value < 1) report(stmt.count, 'reclaim needs a count of at least 1 page');
+      return;
+    case 'kernelWriteback':
+      if (!scope.files.has(stmt.file.name)) report(stmt.file, `unknown file "${stmt.file.name}"${known(scope.files.keys(), 'files')}`);
+      return;
+    case 'kernelOom':
+      lookupProcess(stmt.process, scope, report);
+      return;
+    default:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------- expectations
+
+function visitExpectation(stmt: Expectation, scope: Scope, report: Report): void {
+  switch (stmt.type) {
+    case 'expectPte':
+      resolveRange(stmt.range, undefined, scope, report);
+      if (stmt.maps !== undefined) resolveRange(stmt.maps, undefined, scope, report);
+      return;
+    case 'expectHolds': case 'expectPage':
+      resolveRange(stmt.range, undefined, scope, report);
+      return;
+    case 'expectCounters': {
+      const d = lookupDevice(stmt.device, scope, report);
+      const names: readonly string[] = d?.kind === 'dmirror' ? DMIRROR_COUNTERS : d?.kind === 'mirror' ? MIRROR_COUNTERS : [...MIRROR_COUNTERS, ...DMIRROR_COUNTERS];
+      const seen = new Set<string>();
+      for (const c of stmt.counters) {
+        if (!names.includes(c.name.value)) {
+          report(c.name, `expected a counter of ${d === undefined ? 'a device' : `${d.kind} ${stmt.device.name}`} (${listWords(names)}), found ${JSON.stringify(c.name.value)}`);
+        } else if (seen.has(c.name.value)) {
+          report(c.name, `counter ${c.name.value} is given twice`);
+        }
+        seen.add(c.name.value);
+      }
+      return;
+    }
+    case 'expectCoherent':
+      lookupDevice(stmt.device, scope, report);
+      return;
+    case 'expectViolation': case 'expectTrace':
+      return;
+  }
+}
+
+// ---------------------------------------------------------------- ranges
+
+/**
+ * Resolves a range against the process it names or the actor (`undefined` outside process
+ * statements); returns its number of pages when known, undefined when it did not resolve.
+ */
+function resolveRange(range: Range, actor: string | undefined, scope: Scope, report: Report): number | undefined {
+  if (range.process !== undefined && actor !== undefined && range.process.name !== actor) {
+    report(range.process, `a statement of ${actor} acts on ${actor}'s own memory: drop "${range.process.name}${range.type === 'regionRange' ? '.' : '@'}"`);
+    return undefined;
+  }
+  const owner = range.process?.name ?? actor;
+  if (owner === undefined) {
+    const example = range.type === 'regionRange' ? `vm1.${range.region.name}` : `vm1@${range.address.raw}`;
+    report(range, `name the process here, as in ${example}: only a process statement has an actor`);
+    return undefined;
+  }
+  const regions = range.process !== undefined ? lookupProcess(range.process, scope, report) : scope.processes.get(owner);
+  if (regions === undefined) return undefined;
+  if (range.type === 'addressRange') return checkAligned(range.address, report) ? 1 : undefined;
+  const region = regions.get(range.region.name);
+  if (region === undefined) {
+    report(range.region, `unknown region "${range.region.name}" of process ${owner}${known(regions.keys(), 'regions')}`);
+    return undefined;
+  }
+  return sliceLength(range.slice, region.pages, range.region.name, report);
+}
+
+/** Pages a slice selects of a region of `pages` pages; reports indexes outside it. */
+function sliceLength(slice: { start: Int; end?: Int; loc: Loc } | undefined, pages: number, region: string, report: Report): number | undefined {
+  if (slice === undefined) return pages;
+  const { start, end } = slice;
+  if (start.value >= pages) {
+    report(start, `page ${start.value} is out of range: region ${region} has ${pages} pages (0..${pages - 1})`);
+    return undefined;
+  }
+  if (end === undefined) return 1;
+  if (end.value > pages) {
+    report(end, `end ${end.value} is out of range: region ${region} has ${pages} pages (the end of [a..b] is exclusive, at most ${pages})`);
+    return undefined;
+  }
+  if (end.value <= start.value) {
+    report(slice, `empty range [${start.value}..${end.value}]: the end is exclusive and must be greater than the start`);
+    return undefined;
+  }
+  return end.value - start.value;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
