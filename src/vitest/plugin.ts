@@ -12,12 +12,13 @@
  * not a broken module.
  *
  * Also: the parser is generated at startup (a fresh clone has none), and a change to a
- * golden under fixtures/ re-runs its spec in watch mode.
+ * golden under fixtures/ (edited, added or deleted) re-runs its spec in watch mode.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
+import type {} from 'vitest/config'; // Plugin.configureVitest and UserConfig.test
 import { generateParser } from '../../scripts/gen-parser.mjs';
 import { shownPath, specForGolden } from '../run/golden.js';
 
@@ -49,7 +50,18 @@ export function mmspec(options: MmspecPluginOptions = {}): Plugin {
           return golden.startsWith('fixtures/') ? specForGolden(golden) : undefined;
         },
       }];
-      return { test: { watchTriggerPatterns } } as Record<string, unknown>;
+      return { test: { watchTriggerPatterns } };
+    },
+    configureVitest({ vitest }) {
+      // A deleted golden is no trigger for vitest: treat it as a change of its spec.
+      if (!vitest.config.watch) return;
+      vitest.vite.watcher.on('unlink', (id) => {
+        const golden = shownPath(root, id);
+        if (golden.startsWith('fixtures/') && golden.endsWith('.trace.yaml')) {
+          const spec = join(root, ...specForGolden(golden).split('/'));
+          if (existsSync(spec)) vitest.watcher.onFileChange(spec);
+        }
+      });
     },
     configResolved(config) {
       root = config.root;
