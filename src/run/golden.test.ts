@@ -98,10 +98,48 @@ describe('diffLines', () => {
     ].join('\n'));
   });
 
+  test('applying the hunks to the old text gives the new one (seeded random texts)', () => {
+    let seed = 12345;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const text = () => Array.from({ length: rand(40) }, () => 'abcde'[rand(5)]).map((l) => `${l}\n`).join('');
+    for (let round = 0; round < 200; round++) {
+      const a = text(), b = text();
+      const diff = diffLines(a, b, { ...names, context: rand(4) });
+      expect(applyHunks(a, diff), `${JSON.stringify(a)} → ${JSON.stringify(b)}`).toBe(b);
+    }
+  });
+
   test('texts that differ only in line endings get a note instead of hunks', () => {
     expect(diffLines('a\nb', 'a\nb\n', names)).toContain('differ only in line endings or the final newline');
   });
 });
+
+/** Applies a unified diff made by diffLines (checking its context and counts) to text. */
+function applyHunks(text: string, diff: string): string {
+  if (diff === '') return text;
+  const old = text.split('\n').slice(0, -1);
+  const out: string[] = [];
+  let next = 0; // index into old of the first line not yet copied
+  const lines = diff.split('\n').slice(2);
+  for (let k = 0; k < lines.length;) {
+    const m = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@$/.exec(lines[k++])!;
+    expect(m).not.toBeNull();
+    const oldCount = m[2] === undefined ? 1 : Number(m[2]);
+    const start = oldCount === 0 ? Number(m[1]) : Number(m[1]) - 1;
+    out.push(...old.slice(next, start));
+    next = start;
+    let seenOld = 0;
+    while (k < lines.length && !lines[k].startsWith('@@')) {
+      const [kind, body] = [lines[k][0], lines[k].slice(1)];
+      if (kind !== '+') { expect(old[next]).toBe(body); next++; seenOld++; }
+      if (kind !== '-') out.push(body);
+      k++;
+    }
+    expect(seenOld).toBe(oldCount);
+  }
+  out.push(...old.slice(next));
+  return out.map((l) => `${l}\n`).join('');
+}
 
 describe('golden paths and modes', () => {
   test('specs/<area>/<name>.mms has its golden at fixtures/<area>/<name>.trace.yaml', () => {
