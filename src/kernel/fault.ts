@@ -298,6 +298,7 @@ function* doSwapPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteVa
     while (root.parent) root = root.parent;
     m.owner[pfn] = (exclusive ? own : root).id;
     m.index[pfn] = vma.linearIndex(addr);
+    m.settle(pfn);
     m.mapcount[pfn]!++;
     k.check.frameTouched(pfn);
   } else {

@@ -26,6 +26,7 @@ export function* filemapGetPage(k: Kernel, task: number, file: FileObj, index: n
   k.mem.index[pfn] = index;
   k.mem.set(pfn, PG_UPTODATE | (file.shmem ? PG_SWAPBACKED : 0));
   file.cache.set(index, pfn);
+  k.mem.settle(pfn);
   if (slot !== undefined) {
     k.emit({ e: 'swapin', slot, pfn });
     file.swapped.delete(index);

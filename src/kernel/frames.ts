@@ -58,8 +58,13 @@ export class PhysMem {
   value: Value[] = [];
   /** Swap slot of a page in the swap cache. Few pages at a time: a map. */
   readonly swapOf = new Map<number, SwapSlot>();
-  /** Extra references: get_user_pages pins, transient references of an operation. */
+  /** Extra references: get_user_pages pins, references an operation holds (isolation, migration). */
   readonly pins = new Map<number, number>();
+  /**
+   * The allocation's own reference, until the page is mapped or cached (a fresh page in
+   * the hands of the operation that allocated it): counted by the checker as transient.
+   */
+  readonly transient = new Map<number, number>();
   private capacity = 0;
   private freeHint = 1;
   used = 0;
@@ -170,6 +175,7 @@ export class PhysMem {
     this.value[pfn] = 0;
     this.swapOf.delete(pfn);
     this.pins.delete(pfn);
+    this.transient.delete(pfn);
     this.used--;
     if (pfn < this.freeHint) this.freeHint = pfn;
   }
@@ -182,6 +188,14 @@ export class PhysMem {
     return (this.flags[pfn]! & (PG_HEAD | PG_TAIL)) !== 0;
   }
   pinCount(pfn: number): number { return this.pins.get(pfn) ?? 0; }
+  transientCount(pfn: number): number { return this.transient.get(pfn) ?? 0; }
+  /** The allocation's reference now belongs to a mapping or a cache. */
+  settle(pfn: number): boolean {
+    const n = this.transient.get(pfn);
+    if (!n) return false;
+    if (n === 1) this.transient.delete(pfn); else this.transient.set(pfn, n - 1);
+    return true;
+  }
   addPin(pfn: number, n: number): void {
     const v = (this.pins.get(pfn) ?? 0) + n;
     if (v === 0) this.pins.delete(pfn); else this.pins.set(pfn, v);

@@ -163,7 +163,7 @@ export class Invariants {
   /** References other than PTEs: swap cache, page cache, pins and transient references. */
   private otherRefs(pfn: number): number {
     const m = this.k.mem;
-    let n = m.pinCount(pfn);
+    let n = m.pinCount(pfn) + m.transientCount(pfn);
     if ((m.flags[pfn]! & PG_SWAPCACHE) !== 0) n++;
     const owner = m.owner[pfn]!;
     if (owner < 0) {

@@ -120,6 +120,7 @@ export class Kernel {
       pfn = this.mem.alloc(value);
     }
     if (pfn !== undefined) {
+      this.mem.transient.set(pfn, 1);
       this.check.frameAllocated(pfn);
       if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
     }
@@ -130,6 +131,7 @@ export class Kernel {
   allocPageNoReclaim(value: Value, what: string): Pfn | undefined {
     const pfn = this.mem.alloc(value);
     if (pfn !== undefined) {
+      this.mem.transient.set(pfn, 1);
       this.check.frameAllocated(pfn);
       if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
     }
@@ -147,6 +149,7 @@ export class Kernel {
   putPage(pfn: number): void {
     if (pfn === ZERO_PFN) return;
     const head = this.mem.headOf(pfn);
+    this.mem.settle(head);
     const rc = --this.mem.refcount[head]!;
     this.check.frameTouched(head);
     if (rc < 0) {

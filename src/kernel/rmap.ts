@@ -46,6 +46,7 @@ export function pageAddNewAnonRmap(k: Kernel, pfn: number, vma: Vma, addr: numbe
   m.owner[pfn] = av.id;
   m.index[pfn] = vma.linearIndex(addr);
   m.set(pfn, PG_ANON | PG_SWAPBACKED | PG_ANON_EXCLUSIVE);
+  m.settle(pfn);
   m.mapcount[pfn]!++;
   k.check.frameTouched(pfn);
 }

@@ -1,6 +1,6 @@
 import type { FileObj } from './file.js';
 import type { AnonVma } from './rmap.js';
-import type { Op, Vaddr } from './types.js';
+import type { Op, Vaddr, Value } from './types.js';
 import type { Mm } from './mm.js';
 
 /** VMA flags (include/linux/mm.h). */
@@ -50,6 +50,8 @@ export interface VmOps {
   close?(vma: Vma): void;
   /** A VMA was duplicated into a child by fork (vm_ops->open). */
   open?(vma: Vma): void;
+  /** mmspec only: the content a not-present page of this VMA shows (`expect … holds`). */
+  peek?(vma: Vma, addr: number): Value;
 }
 
 /** Linux: struct vm_area_struct */

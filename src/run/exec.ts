@@ -1,0 +1,357 @@
+import type * as A from '../lang/ast.js';
+import { Kernel } from '../kernel/kernel.js';
+import { KernelError, SimulatorBug, PAGE_SIZE, type Value, type Op } from '../kernel/types.js';
+import { userAccess } from '../kernel/fault.js';
+import { doMmap, doMunmap, type Prot } from '../kernel/mmap.js';
+import { doMprotect } from '../kernel/mprotect.js';
+import { doMadvise, type Advice } from '../kernel/madvise.js';
+import { doMremap } from '../kernel/mremap.js';
+import { doFork } from '../kernel/fork.js';
+import { doExit } from '../kernel/exit.js';
+import { reclaimRange, shrinkLru } from '../kernel/reclaim.js';
+import { migrateRange } from '../kernel/migrate.js';
+import { compactMemory } from '../kernel/compaction.js';
+import { khugepagedScan } from '../kernel/khugepaged.js';
+import { ksmMergePair } from '../kernel/ksm.js';
+import { changeProtNuma } from '../kernel/numa.js';
+import { writebackFile } from '../kernel/writeback.js';
+import { oomKill } from '../kernel/oom.js';
+import type { Violation } from '../kernel/invariants.js';
+import { runToCompletion } from '../sched/sequential.js';
+import { World, type Proc, type Region } from './world.js';
+import { renderEvent, matchTrace, valueText } from './trace.js';
+import { checkExpectation, type Check } from './expect.js';
+import { execDeviceStmt, isDeviceStmt } from './devices.js';
+import { execConcurrent } from './concurrent.js';
+import type { Failure, TraceStep } from './result.js';
+
+/** The kernel task id of `kernel:` statements (kswapd, kcompactd, … in one). */
+export const KERNEL_TASK = 1_000_000;
+
+/** A failure of the spec at a statement: stops the run. */
+export class SpecFailure extends Error {
+  constructor(readonly loc: A.Loc, message: string, readonly detail?: string) { super(message); }
+}
+
+/** Resolved pages of a range: the process and the page addresses, in address order. */
+export interface Pages {
+  readonly proc: Proc;
+  readonly addrs: readonly number[];
+}
+
+export const PROT_OF: Record<string, Prot> = {
+  none: { read: false, write: false, exec: false },
+  r: { read: true, write: false, exec: false },
+  rw: { read: true, write: true, exec: false },
+  rx: { read: true, write: false, exec: true },
+  rwx: { read: true, write: true, exec: true },
+};
+
+/**
+ * Executes a checked spec statement by statement against a fresh kernel, recording the
+ * events of each statement, the violations it raised, and the first failure.
+ */
+export class Interpreter {
+  readonly k: Kernel;
+  readonly w: World;
+  readonly steps: TraceStep[] = [];
+  failure: Failure | undefined;
+  /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
+  pending: { stmt: A.Statement; violations: Violation[] } | undefined;
+  private eventMark = 0;
+
+  constructor(readonly spec: A.SpecFile, readonly source: string, opts: { trace?: boolean } = {}) {
+    let frames = 4096, slots = 4096;
+    for (const s of spec.statements) {
+      if (s.type === 'memory') frames = s.frames.value;
+      if (s.type === 'swap') slots = s.slots.value;
+    }
+    this.k = new Kernel({ frames, swapSlots: slots, trace: opts.trace ?? true, invariants: true });
+    this.k.directReclaim = shrinkLru;
+    this.w = new World(this.k);
+  }
+
+  /** The source text of the statement at `loc` (its first line, comment stripped). */
+  private text(loc: A.Loc): string {
+    const line = this.source.split('\n')[loc.line - 1] ?? '';
+    return stripComment(line).trim();
+  }
+
+  run(): void {
+    for (const stmt of this.spec.statements) {
+      try {
+        this.settleViolations(stmt);
+        this.exec(stmt);
+        this.record(stmt);
+      } catch (e) {
+        this.record(stmt);
+        if (e instanceof SpecFailure) {
+          this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+          return;
+        }
+        throw e;
+      }
+    }
+    this.settleViolations(undefined);
+  }
+
+  private record(stmt: A.Statement): void {
+    const evs = this.k.events;
+    const events = evs.slice(this.eventMark).map((e) => renderEvent(this.w, e));
+    this.eventMark = evs.length;
+    const fresh = this.k.check.takeFresh();
+    if (fresh.length > 0) this.pending = { stmt, violations: fresh };
+    if (stmt.type === 'spec' || stmt.type === 'tags' || stmt.type === 'memory' || stmt.type === 'swap') return;
+    if (stmt.type === 'expectTrace') return;
+    this.steps.push({ at: `L${stmt.loc.line} ${this.text(stmt.loc)}`, events });
+  }
+
+  /** Before `next` runs: violations of the previous statement must be expected now. */
+  private settleViolations(next: A.Statement | undefined): void {
+    const p = this.pending;
+    if (!p) return;
+    if (next?.type === 'expectViolation') return;
+    this.pending = undefined;
+    const v = p.violations[0]!;
+    throw new SpecFailure(p.stmt.loc, `violation ${v.kind}: ${v.detail}`,
+      p.violations.length > 1 ? p.violations.slice(1).map((x) => `also violation ${x.kind}: ${x.detail}`).join('\n') : undefined);
+  }
+
+  /** Drives a kernel operation to its end in the calling statement. */
+  runOp<T>(op: Op<T>, what: string): T {
+    return runToCompletion(this.k, op, what);
+  }
+
+  exec(s: A.Statement): void {
+    switch (s.type) {
+      case 'spec': case 'tags': case 'memory': case 'swap':
+        return;
+      case 'process':
+        this.w.addProcess(s.name.name);
+        return;
+      case 'file': {
+        const n = s.pages.value;
+        const values: Value[] = s.values ? s.values.map((v) => v.value) : Array.from({ length: n }, (_, i) => `${s.name.name}:${i}`);
+        this.w.files.set(s.name.name, this.k.newFile(s.name.name, n, values, false));
+        return;
+      }
+      case 'mmapAnon': return this.mmapAnon(s);
+      case 'mmapFile': return this.mmapFile(s);
+      case 'read': return this.read(s);
+      case 'write': return this.write(s);
+      case 'munmap': {
+        const p = this.pages(s.range, s.actor.name);
+        this.syscall(s, s.expectErrno, 'munmap', this.runOp(doMunmap(this.k, p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE), 'munmap'));
+        return;
+      }
+      case 'mprotect': {
+        const p = this.pages(s.range, s.actor.name);
+        this.syscall(s, s.expectErrno, 'mprotect',
+          this.runOp(doMprotect(this.k, p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, PROT_OF[s.prot.value]!), 'mprotect'));
+        return;
+      }
+      case 'madvise': {
+        const p = this.pages(s.range, s.actor.name);
+        this.syscall(s, s.expectErrno, 'madvise',
+          this.runOp(doMadvise(this.k, p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, s.advice.value as Advice), 'madvise'));
+        return;
+      }
+      case 'mremap': return this.mremap(s);
+      case 'fork': return this.fork(s);
+      case 'exit': {
+        const p = this.w.proc(s.actor.name);
+        this.runOp(doExit(this.k, p.pid, p.mm), 'exit');
+        p.exited = true;
+        return;
+      }
+      case 'kernelReclaim': {
+        const p = this.pages(s.range, undefined);
+        this.runOp(reclaimRange(this.k, KERNEL_TASK, p.proc.mm, p.addrs), 'reclaim');
+        return;
+      }
+      case 'kernelReclaimPages':
+        this.runOp(shrinkLru(this.k, s.count.value, KERNEL_TASK), 'reclaim');
+        return;
+      case 'kernelMigrate': {
+        const p = this.pages(s.range, undefined);
+        this.runOp(migrateRange(this.k, KERNEL_TASK, p.proc.mm, p.addrs), 'migrate');
+        return;
+      }
+      case 'kernelCompact':
+        this.runOp(compactMemory(this.k, KERNEL_TASK), 'compact');
+        return;
+      case 'kernelKhugepaged': {
+        const p = this.pages(s.range, undefined);
+        this.runOp(khugepagedScan(this.k, KERNEL_TASK, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE), 'khugepaged');
+        return;
+      }
+      case 'kernelKsm': {
+        const a = this.pages(s.first, undefined), b = this.pages(s.second, undefined);
+        this.runOp(ksmMergePair(this.k, KERNEL_TASK, { mm: a.proc.mm, addr: a.addrs[0]! }, { mm: b.proc.mm, addr: b.addrs[0]! }), 'ksm');
+        return;
+      }
+      case 'kernelNumaScan': {
+        const p = this.pages(s.range, undefined);
+        this.runOp(changeProtNuma(this.k, KERNEL_TASK, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE), 'numa-scan');
+        return;
+      }
+      case 'kernelWriteback':
+        this.runOp(writebackFile(this.k, KERNEL_TASK, this.w.files.get(s.file.name)!), 'writeback');
+        return;
+      case 'kernelOom': {
+        const p = this.w.proc(s.process.name);
+        this.runOp(oomKill(this.k, KERNEL_TASK, p.mm), 'oom');
+        p.exited = true;
+        return;
+      }
+      case 'expectViolation': return this.expectViolation(s);
+      case 'expectTrace': return this.expectTrace(s);
+      case 'expectPte': case 'expectHolds': case 'expectPage': case 'expectCounters': case 'expectCoherent': {
+        const r = checkExpectation(this, s);
+        if (!r.ok) throw new SpecFailure(s.loc, r.message);
+        return;
+      }
+      case 'race': case 'explore':
+        return execConcurrent(this, s);
+      default:
+        if (isDeviceStmt(s)) return execDeviceStmt(this, s);
+        throw new SimulatorBug(`Interpreter.exec: no handler for ${(s as A.Statement).type}`);
+    }
+  }
+
+  /** Judges a syscall's result against its `expect ERRNO`. */
+  syscall(s: A.Statement, expected: A.Word | undefined, call: string, r: unknown): void {
+    const actor = 'actor' in s && s.actor ? this.w.proc((s.actor as A.Name).name) : undefined;
+    if (r instanceof KernelError) {
+      this.k.emit({ e: 'errno', mm: actor?.pid ?? 0, call, errno: r.errno, reason: r.reason });
+      if (expected?.value === r.errno) return;
+      if (expected) throw new SpecFailure(s.loc, `${call} failed with ${r.errno} (${r.reason}), but ${expected.value} was expected`);
+      throw new SpecFailure(s.loc, `${call} failed with ${r.errno}: ${r.reason}`);
+    }
+    if (expected) throw new SpecFailure(s.loc, `${call} succeeded, but ${expected.value} was expected`);
+  }
+
+  /** Resolves a range to page addresses of a process. `actor` is the acting process, if any. */
+  pages(r: A.Range, actor: string | undefined): Pages {
+    const procName = r.process?.name ?? actor;
+    if (!procName) throw new SimulatorBug('Interpreter.pages: range without a process');
+    const proc = this.w.proc(procName);
+    if (r.type === 'addressRange') return { proc, addrs: [r.address.value] };
+    const region = proc.regions.get(r.region.name);
+    if (!region) throw new SpecFailure(r.loc, `process ${procName} has no region ${r.region.name}`);
+    const from = r.slice ? r.slice.start.value : 0;
+    const to = r.slice ? (r.slice.end ? r.slice.end.value : from + 1) : region.pages;
+    const addrs: number[] = [];
+    for (let i = from; i < to; i++) addrs.push(region.start + i * PAGE_SIZE);
+    return { proc, addrs };
+  }
+
+  private mmapAnon(s: A.MmapAnon): void {
+    const p = this.w.proc(s.actor.name);
+    const r = this.runOp(doMmap(this.k, p.pid, p.mm, {
+      ...(s.at ? { addr: s.at.value } : {}), len: s.pages.value * PAGE_SIZE, prot: PROT_OF[s.prot?.value ?? 'rw']!,
+      shared: s.shared, huge: s.huge,
+    }), 'mmap');
+    if (typeof r === 'number') this.addRegion(p, s.name.name, r, s.pages.value);
+    this.syscall(s, s.expectErrno, 'mmap', r);
+  }
+
+  private mmapFile(s: A.MmapFile): void {
+    const p = this.w.proc(s.actor.name);
+    const file = this.w.files.get(s.file.name)!;
+    const r = this.runOp(doMmap(this.k, p.pid, p.mm, {
+      ...(s.at ? { addr: s.at.value } : {}), len: s.pages.value * PAGE_SIZE, prot: PROT_OF[s.prot?.value ?? 'r']!,
+      shared: s.shared, file, pgoff: s.offset?.value ?? 0,
+    }), 'mmap');
+    if (typeof r === 'number') this.addRegion(p, s.name.name, r, s.pages.value);
+    this.syscall(s, s.expectErrno, 'mmap', r);
+  }
+
+  addRegion(p: Proc, name: string, start: number, pages: number): void {
+    const region: Region = { name, start, pages };
+    p.regions.set(name, region);
+    // The mmap event was rendered before the name existed: name it now.
+  }
+
+  private read(s: A.Read): void {
+    const pg = this.pages(s.range, s.actor.name);
+    for (const addr of pg.addrs) {
+      const r = this.runOp(userAccess(this.k, pg.proc.pid, pg.proc.mm, addr, false), 'read');
+      if (r.signal) {
+        if (s.expectSignal?.value === r.signal.sig) return;
+        throw new SpecFailure(s.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${r.signal.reason}` +
+          (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));
+      }
+      if (s.expectValue && r.value !== s.expectValue.value) {
+        throw new SpecFailure(s.expectValue.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} returned ${valueText(r.value!)}, expected ${valueText(s.expectValue.value)}`);
+      }
+    }
+    if (s.expectSignal) throw new SpecFailure(s.expectSignal.loc, `expected ${s.expectSignal.value}, but the read succeeded`);
+  }
+
+  private write(s: A.Write): void {
+    const pg = this.pages(s.range, s.actor.name);
+    for (const addr of pg.addrs) {
+      const r = this.runOp(userAccess(this.k, pg.proc.pid, pg.proc.mm, addr, true, s.value.value), 'write');
+      if (r.signal) {
+        if (s.expectSignal?.value === r.signal.sig) return;
+        throw new SpecFailure(s.loc, `write to ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${r.signal.reason}` +
+          (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));
+      }
+    }
+    if (s.expectSignal) throw new SpecFailure(s.expectSignal.loc, `expected ${s.expectSignal.value}, but the write succeeded`);
+  }
+
+  private mremap(s: A.Mremap): void {
+    const p = this.w.proc(s.actor.name);
+    const region = p.regions.get(s.region.name)!;
+    const r = this.runOp(doMremap(this.k, p.pid, p.mm, region.start, region.pages * PAGE_SIZE, s.to.value), 'mremap');
+    if (typeof r === 'number') region.start = r;
+    this.syscall(s, s.expectErrno, 'mremap', r);
+  }
+
+  private fork(s: A.Fork): void {
+    const parent = this.w.proc(s.actor.name);
+    const pid = this.w.peekPid();
+    const mm = this.runOp(doFork(this.k, parent.pid, parent.mm, pid), 'fork');
+    const regions = new Map<string, Region>();
+    for (const [n, r] of parent.regions) regions.set(n, { ...r });
+    this.w.adoptProcess(s.child.name, mm, regions);
+  }
+
+  private expectViolation(s: A.ExpectViolation): void {
+    const p = this.pending;
+    this.pending = undefined;
+    const kind = s.kind?.value;
+    if (!p || (kind && !p.violations.some((v) => v.kind === kind))) {
+      const seen = p ? p.violations.map((v) => v.kind).join(', ') : 'none';
+      throw new SpecFailure(s.loc, `expected violation${kind ? ' ' + kind : ''} from the previous statement, found ${seen}`);
+    }
+  }
+
+  /** Events since the previous `expect trace` (or the start). */
+  private traceMark = 0;
+  private expectTrace(s: A.ExpectTrace): void {
+    const events = this.k.events.slice(this.traceMark).map((e) => renderEvent(this.w, e));
+    this.traceMark = this.k.events.length;
+    const bad = matchTrace(s.lines, events);
+    if (bad !== undefined) {
+      const line = s.lines[bad]!;
+      throw new SpecFailure(line.loc, `trace does not match at "${line.text}"`,
+        `events since the previous expect trace:\n${events.map((e) => '  ' + e).join('\n')}`);
+    }
+  }
+}
+
+function stripComment(line: string): string {
+  let inStr = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\' && inStr) { i++; continue; }
+    if (c === '"') inStr = !inStr;
+    else if (c === '#' && !inStr) return line.slice(0, i);
+  }
+  return line;
+}
+
+export type { Check };

@@ -1,0 +1,140 @@
+import type * as A from '../lang/ast.js';
+import {
+  PTE_KIND_MASK, PTE_PRESENT, PTE_SWAP, PTE_MIGRATION, PTE_DEVICE, PTE_WRITE, PTE_DIRTY, PTE_YOUNG,
+  PTE_SPECIAL, PTE_PROTNONE, PMD_HUGE,
+} from '../kernel/pte.js';
+import { VM_SHARED } from '../kernel/vma.js';
+import { PAGE_SIZE, type Value } from '../kernel/types.js';
+import { pteText, valueText } from './trace.js';
+import { deviceCounters, deviceCoherent } from './devices.js';
+import type { Interpreter } from './exec.js';
+
+export type Check = { readonly ok: true } | { readonly ok: false; readonly message: string };
+const OK: Check = Object.freeze({ ok: true });
+const fail = (message: string): Check => ({ ok: false, message });
+
+/**
+ * Evaluates one expectation of spec-language.md §8 on the current state, without changing
+ * it. Used by statements and by `explore` outcomes alike.
+ */
+export function checkExpectation(it: Interpreter, s: A.Expectation): Check {
+  switch (s.type) {
+    case 'expectPte': return checkPte(it, s);
+    case 'expectHolds': return checkHolds(it, s);
+    case 'expectPage': return checkPage(it, s);
+    case 'expectCounters': return deviceCounters(it, s);
+    case 'expectCoherent': return deviceCoherent(it, s);
+    case 'expectViolation': {
+      const broken = it.k.check.broken;
+      const kind = s.kind?.value;
+      return broken.some((v) => !kind || v.kind === kind) ? OK : fail(`no ${kind ?? ''} violation`.replace('  ', ' '));
+    }
+    case 'expectTrace':
+      return fail('expect trace cannot be an explore outcome');
+  }
+}
+
+function checkPte(it: Interpreter, s: A.ExpectPte): Check {
+  const pg = it.pages(s.range, undefined);
+  for (const addr of pg.addrs) {
+    const pte = pg.proc.mm.pte(addr);
+    const where = it.w.addrName(pg.proc.pid, addr);
+    const found = pteText(pte);
+    const kind = pte.bits & PTE_KIND_MASK;
+    const protnone = kind === PTE_PRESENT && (pte.bits & PTE_PROTNONE) !== 0;
+    const want = (ok: boolean, what: string): Check | undefined => (ok ? undefined : fail(`${where}: expected pte ${what}, found ${found}`));
+    let r: Check | undefined;
+    switch (s.state) {
+      case 'none': r = want(kind === 0, 'none'); break;
+      case 'swap': r = want(kind === PTE_SWAP, 'swap'); break;
+      case 'migration': r = want(kind === PTE_MIGRATION, 'migration'); break;
+      case 'numa': r = want(protnone, 'numa (protnone)'); break;
+      case 'present': {
+        const attrs = s.attrs.map((a) => a.value).join(' ');
+        const desc = `present${attrs ? ' ' + attrs : ''}${s.maps ? '' : ''}`;
+        if (kind !== PTE_PRESENT || protnone) { r = fail(`${where}: expected pte ${desc}, found ${found}`); break; }
+        const b = pte.bits;
+        const bad: string[] = [];
+        if (s.access?.value === 'r' && (b & PTE_WRITE) !== 0) bad.push('writable');
+        if (s.access?.value === 'rw' && (b & PTE_WRITE) === 0) bad.push('not writable');
+        if (s.special && (b & PTE_SPECIAL) === 0) bad.push('not special');
+        if (s.dirty && (b & PTE_DIRTY) === 0) bad.push('not dirty');
+        if (s.young && (b & PTE_YOUNG) === 0) bad.push('not young');
+        if (s.huge && (b & PMD_HUGE) === 0) bad.push('not huge');
+        if (s.zero && pte.pfn !== 0) bad.push('not the zero page');
+        if (s.maps) {
+          const other = it.pages(s.maps, pg.proc.name);
+          const o = other.proc.mm.pte(other.addrs[0]!);
+          const oname = `${other.proc.name}.${it.w.addrName(other.proc.pid, other.addrs[0]!)}`;
+          if ((o.bits & PTE_KIND_MASK) !== PTE_PRESENT) bad.push(`${oname} is not present (${pteText(o)})`);
+          else if (o.pfn !== pte.pfn) bad.push(`${oname} maps ${pteText(o)}`);
+        }
+        if (bad.length) r = fail(`${where}: expected pte ${desc}, found ${found} (${bad.join(', ')})`);
+        break;
+      }
+    }
+    if (r) return r;
+  }
+  return OK;
+}
+
+/** The content of the page at `addr`, wherever it is, without faulting. */
+export function peekValue(it: Interpreter, pid: number, addr: number): Value | string {
+  const proc = it.w.byPid.get(pid)!;
+  const mm = proc.mm;
+  const k = it.k;
+  const pte = mm.pte(addr);
+  switch (pte.bits & PTE_KIND_MASK) {
+    case PTE_PRESENT: case PTE_MIGRATION: case PTE_DEVICE:
+      return k.mem.value[pte.pfn] ?? 0;
+    case PTE_SWAP: {
+      const cached = k.swap.cache.get(pte.pfn);
+      return cached !== undefined ? (k.mem.value[cached] ?? 0) : (k.swap.content[pte.pfn] ?? 0);
+    }
+  }
+  const vma = mm.findVma(addr);
+  if (!vma) return Symbol.for('novma') as unknown as string;
+  if (vma.ops?.peek) return vma.ops.peek(vma, addr);
+  if (vma.file) {
+    const f = vma.file;
+    const index = vma.linearIndex(addr);
+    const cached = f.cache.get(index);
+    if (cached !== undefined) return k.mem.value[cached] ?? 0;
+    const slot = f.swapped.get(index);
+    if (slot !== undefined) return k.swap.content[slot] ?? 0;
+    if (f.shmem || vma.has(VM_SHARED)) return f.backing[index] ?? 0;
+    return f.backing[index] ?? 0;
+  }
+  return 0;
+}
+
+function checkHolds(it: Interpreter, s: A.ExpectHolds): Check {
+  const pg = it.pages(s.range, undefined);
+  for (const addr of pg.addrs) {
+    const v = peekValue(it, pg.proc.pid, addr);
+    const where = it.w.addrName(pg.proc.pid, addr);
+    if (typeof v === 'symbol') return fail(`${where}: no VMA maps this address`);
+    if (v !== s.value.value) return fail(`${where}: holds ${valueText(v)}, expected ${valueText(s.value.value)}`);
+  }
+  return OK;
+}
+
+function checkPage(it: Interpreter, s: A.ExpectPage): Check {
+  const pg = it.pages(s.range, undefined);
+  for (const addr of pg.addrs) {
+    const pte = pg.proc.mm.pte(addr);
+    const where = it.w.addrName(pg.proc.pid, addr);
+    const kind = pte.bits & PTE_KIND_MASK;
+    if (kind !== PTE_PRESENT && kind !== PTE_DEVICE) return fail(`${where}: expected a mapped page, found pte ${pteText(pte)}`);
+    if (pte.pfn === 0) return fail(`${where}: maps the zero page, which has no counts to check`);
+    const head = it.k.mem.headOf(pte.pfn);
+    const rc = it.k.mem.refcount[head]!, mc = it.k.mem.mapcount[head]!;
+    const bad: string[] = [];
+    if (s.refcount && s.refcount.value !== rc) bad.push(`refcount ${rc} (expected ${s.refcount.value})`);
+    if (s.mapcount && s.mapcount.value !== mc) bad.push(`mapcount ${mc} (expected ${s.mapcount.value})`);
+    if (bad.length) return fail(`${where}: pfn ${head} has ${bad.join(', ')}`);
+  }
+  return OK;
+}
+
+export { PAGE_SIZE };

@@ -1,0 +1,140 @@
+import type { KEvent } from '../kernel/events.js';
+import {
+  PTE_KIND_MASK, PTE_PRESENT, PTE_SWAP, PTE_MIGRATION, PTE_DEVICE, PTE_WRITE, PTE_DIRTY, PTE_YOUNG,
+  PTE_SPECIAL, PTE_PROTNONE, PTE_EXEC, PMD_HUGE, PTE_EXCLUSIVE, type PteValue,
+} from '../kernel/pte.js';
+import { vmaProtString } from '../kernel/vma.js';
+import { assertNever, type Value } from '../kernel/types.js';
+import { hex, type World } from './world.js';
+
+/**
+ * The trace notation: one kernel event per line, ftrace-like — the event name first
+ * (Linux's name where it has one), then the process, the place (region page or hex
+ * address), and what happened. Readable without a legend; no host addresses, no time.
+ *
+ *   fault vm1 heap[0] write: do_anonymous_page
+ *   alloc pfn 1 anon
+ *   pte vm1 heap[0]: none -> pfn 1 rw dirty young
+ *   notify start vm1 heap[0..4] CLEAR
+ *
+ * `expect trace { … }` lines are written in the same notation.
+ */
+export function renderEvent(w: World, ev: KEvent): string {
+  switch (ev.e) {
+    case 'mmap':
+      return `mmap ${w.procName(ev.mm)} ${w.rangeName(ev.mm, ev.start, ev.end)} ${hex(ev.start)}-${hex(ev.end)} ${vmaProtString(ev.flags)} ${ev.what}`;
+    case 'munmap':
+      return `munmap ${w.procName(ev.mm)} ${w.rangeName(ev.mm, ev.start, ev.end)}`;
+    case 'mprotect':
+      return `mprotect ${w.procName(ev.mm)} ${w.rangeName(ev.mm, ev.start, ev.end)} ${vmaProtString(ev.flags)}`;
+    case 'mremap':
+      return `mremap ${w.procName(ev.mm)} ${hex(ev.from)} -> ${hex(ev.to)} ${ev.len / 4096} pages`;
+    case 'vma':
+      return `vma_${ev.op} ${w.procName(ev.mm)} ${hex(ev.start)}-${hex(ev.end)}`;
+    case 'madvise':
+      return `madvise ${w.procName(ev.mm)} ${w.rangeName(ev.mm, ev.start, ev.end)} ${ev.advice}`;
+    case 'fault':
+      return `fault ${w.procName(ev.mm)} ${w.addrName(ev.mm, ev.addr)} ${ev.access}: ${ev.how}`;
+    case 'pte':
+      return `${ev.huge ? 'pmd' : 'pte'} ${w.procName(ev.mm)} ${w.addrName(ev.mm, ev.addr)}: ${pteText(ev.old)} -> ${pteText(ev.new)}`;
+    case 'alloc':
+      return `alloc pfn ${ev.pfn} ${ev.what}`;
+    case 'free':
+      return `free pfn ${ev.pfn}`;
+    case 'copy':
+      return `copy pfn ${ev.from} -> pfn ${ev.to} (${ev.why})`;
+    case 'notify':
+      return `notify ${ev.phase} ${w.procName(ev.mm)} ${w.rangeName(ev.mm, ev.start, ev.end)} ${ev.event}${ev.blockable ? '' : ' nonblock'}`;
+    case 'release':
+      return `notify release ${w.procName(ev.mm)}`;
+    case 'swapout':
+      return `swap_out pfn ${ev.pfn} -> slot ${ev.slot}`;
+    case 'swapin':
+      return `swap_in slot ${ev.slot} -> pfn ${ev.pfn}`;
+    case 'writeback':
+      return `writeback pfn ${ev.pfn} ${ev.file}:${ev.index}`;
+    case 'signal':
+      return `signal ${w.procName(ev.mm)} ${w.addrName(ev.mm, ev.addr)} ${ev.sig}: ${ev.reason}`;
+    case 'errno':
+      return `${ev.call} ${w.procName(ev.mm)} = ${ev.errno}: ${ev.reason}`;
+    case 'access':
+      return `${ev.op} ${w.procName(ev.mm)} ${w.addrName(ev.mm, ev.addr)} = ${valueText(ev.value)}`;
+    case 'fork':
+      return `fork ${w.procName(ev.parent)} -> ${w.procName(ev.child)} (pid ${ev.child})`;
+    case 'exit':
+      return `exit ${w.procName(ev.mm)}`;
+    case 'oom':
+      return `oom ${w.procName(ev.mm)}`;
+    case 'reclaim':
+      return `reclaim pfn ${ev.pfn}: ${ev.result}`;
+    case 'migrate':
+      return `migrate pfn ${ev.from} -> ${ev.to ? `pfn ${ev.to}` : '-'}: ${ev.result}`;
+    case 'thp':
+      return `thp ${w.procName(ev.mm)} ${w.addrName(ev.mm, ev.addr)}: ${ev.what}`;
+    case 'ksm':
+      return `ksm pfn ${ev.pfn}: ${ev.what}`;
+    case 'driver':
+      return `${ev.dev}: ${ev.what}`;
+    case 'violation':
+      return `VIOLATION ${ev.kind}: ${ev.detail}`;
+    default:
+      return assertNever(ev, 'renderEvent');
+  }
+}
+
+/** `pfn 3 rw dirty young`, `zero r special`, `swap 2`, `migration pfn 3`, `none`. */
+export function pteText(p: PteValue): string {
+  const b = p.bits;
+  switch (b & PTE_KIND_MASK) {
+    case 0: return 'none';
+    case PTE_SWAP: return `swap ${p.pfn}${b & PTE_EXCLUSIVE ? ' exclusive' : ''}`;
+    case PTE_MIGRATION: return `migration pfn ${p.pfn}${b & PTE_WRITE ? ' rw' : ' r'}`;
+    case PTE_DEVICE: return `device pfn ${p.pfn}${b & PTE_WRITE ? ' rw' : ' r'}`;
+    case PTE_PRESENT: {
+      const parts = [p.pfn === 0 ? 'zero' : `pfn ${p.pfn}`];
+      if (b & PTE_PROTNONE) parts.push('protnone');
+      parts.push(b & PTE_WRITE ? 'rw' : 'r');
+      if (b & PTE_EXEC) parts.push('x');
+      if (b & PTE_SPECIAL) parts.push('special');
+      if (b & PMD_HUGE) parts.push('huge');
+      if (b & PTE_DIRTY) parts.push('dirty');
+      if (b & PTE_YOUNG) parts.push('young');
+      return parts.join(' ');
+    }
+    default: return `kind ${b & PTE_KIND_MASK}`;
+  }
+}
+
+export function valueText(v: Value): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v);
+}
+
+/** Whitespace-normalised form used to match `expect trace` lines against events. */
+export const normalizeLine = (s: string): string => s.trim().replace(/\s+/g, ' ');
+
+/**
+ * Matches `expect trace` lines against event lines, in order; `...` matches any run
+ * (including none). Without a leading `...`, the first line must match the first event;
+ * without a trailing `...`, the last line must match the last event.
+ * Returns undefined on a match, else the index of the first pattern line that failed.
+ */
+export function matchTrace(patterns: readonly { text: string; wildcard: boolean }[], events: readonly string[]): number | undefined {
+  const ev = events.map(normalizeLine);
+  const pats = patterns.map((p) => (p.wildcard ? null : normalizeLine(p.text)));
+  // memo[i][j]: can pats[i..] match ev[j..]
+  const memo = new Map<number, boolean>();
+  let furthest = 0;
+  const go = (i: number, j: number): boolean => {
+    const key = i * (ev.length + 1) + j;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    furthest = Math.max(furthest, i);
+    let r: boolean;
+    if (i === pats.length) r = j === ev.length;
+    else if (pats[i] === null) r = go(i + 1, j) || (j < ev.length && go(i, j + 1));
+    else r = j < ev.length && ev[j] === pats[i] && go(i + 1, j + 1);
+    memo.set(key, r);
+    return r;
+  };
+  return go(0, 0) ? undefined : Math.min(furthest, pats.length - 1);
+}
