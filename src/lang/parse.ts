@@ -206,19 +206,32 @@ function syntaxDiagnostic(e: PeggySyntaxError, text: string, file: string): Diag
     return { file, line: at.line, col: at.column, length: clampToLine(text, at.offset, len), message: e.message };
   }
   const found = foundToken(text, at.offset);
+  const hinted = (prefix: string): boolean =>
+    expected.some((x) => x.type === 'other' && x.description.startsWith(prefix));
   let message = `expected ${describeExpected(expected)}, found ${found.shown}`;
-  if (KEYWORDS.includes(found.text) && expected.some((x) => x.type === 'other' && x.description === 'a name')) {
+  if (hinted('§!a statement') && PROCESS_VERBS.includes(found.text)) {
+    message = `a process statement starts with its actor, as in "vm1: ${found.text} …"; found "${found.text}"`;
+  } else if (!hinted('§') && hinted('a name') && KEYWORDS.includes(found.text)) {
     message += ` ("${found.text}" is a keyword, and keywords cannot be names)`;
   }
   return { file, line: at.line, col: at.column, length: found.length, message };
 }
 
+const PROCESS_VERBS = [
+  'mmap', 'open', 'close', 'read', 'write', 'munmap', 'mprotect', 'madvise', 'mremap', 'fork', 'exit',
+];
+
 /**
- * Hints (display names starting with "§") say best what may stand here; without one, the
+ * Hints (display names starting with "§", "§!" for those that outrank the others) say best
+ * what may stand here; without one, the
  * plain expectations are listed, "end of file" only when nothing else was possible.
  */
 function describeExpected(expected: readonly Expectation[]): string {
-  const hints = unique(expected.flatMap((x) => (x.type === 'other' && x.description.startsWith('§') ? [x.description.slice(1)] : [])));
+  const hintsOf = (prefix: string): string[] => unique(expected.flatMap((x) =>
+    (x.type === 'other' && x.description.startsWith(prefix) ? [x.description.slice(prefix.length)] : [])));
+  const strong = hintsOf('§!');
+  if (strong.length > 0) return joinOr(strong);
+  const hints = hintsOf('§');
   if (hints.length > 0) return joinOr(hints);
   let items = unique(expected.flatMap((x) => {
     switch (x.type) {
@@ -232,6 +245,7 @@ function describeExpected(expected: readonly Expectation[]): string {
   if (items.length > 1) items = items.filter((x) => x !== 'end of file');
   if (items.length > 1 && items.includes('end of line')) items = [...items.filter((x) => x !== 'end of line'), 'end of line'];
   if (items.length > 8) items = [...items.slice(0, 8), '…'];
+  if (items.length === 0) return 'something else';
   return joinOr(items);
 }
 
