@@ -167,9 +167,9 @@ function* doAnonymousPage(k: Kernel, task: number, vma: Vma, addr: number, write
     return DONE;
   }
   anonVmaPrepare(k, vma);
+  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_anonymous_page' });
   const pfn = yield* k.allocPage(0, 'anon', task);
   if (pfn === undefined) return oom(k, mm, addr);
-  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_anonymous_page' });
   pageAddNewAnonRmap(k, pfn, vma, addr);
   lruAdd(k, pfn);
   k.setPte(mm, addr, pfn, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
@@ -245,9 +245,9 @@ export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old
   const mm = vma.mm;
   anonVmaPrepare(k, vma);
   const value = k.mem.value[old.pfn] ?? 0;
+  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: old.pfn === ZERO_PFN ? 'wp_page_copy: zero page' : 'wp_page_copy' });
   const pfn = yield* k.allocPage(value, 'anon (cow)', task);
   if (pfn === undefined) return oom(k, mm, addr);
-  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: old.pfn === ZERO_PFN ? 'wp_page_copy: zero page' : 'wp_page_copy' });
   if (old.pfn !== ZERO_PFN) k.emit({ e: 'copy', from: old.pfn, to: pfn, why: 'cow' });
   const range: NotifierRange = { mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
@@ -349,9 +349,9 @@ function* doFileFault(k: Kernel, task: number, vma: Vma, addr: number, write: bo
   const shared = vma.has(VM_SHARED);
   if (write && !shared) {
     anonVmaPrepare(k, vma);
+    k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_cow_fault' });
     const copy = yield* k.allocPage(k.mem.value[pfn] ?? 0, 'anon (cow of file page)', task);
     if (copy === undefined) return oom(k, mm, addr);
-    k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_cow_fault' });
     k.emit({ e: 'copy', from: pfn, to: copy, why: 'cow' });
     pageAddNewAnonRmap(k, copy, vma, addr);
     lruAdd(k, copy);
