@@ -102,7 +102,8 @@ export class Interpreter {
     const fresh = this.k.check.takeFresh();
     if (fresh.length > 0) this.pending = { stmt, violations: fresh };
     if (stmt.type === 'spec' || stmt.type === 'tags' || stmt.type === 'memory' || stmt.type === 'swap') return;
-    if (stmt.type === 'expectTrace') return;
+    // Expectations only look: they appear in the golden only if something happened.
+    if (stmt.type.startsWith('expect') && events.length === 0) return;
     this.steps.push({ at: `L${stmt.loc.line} ${this.text(stmt.loc)}`, events });
   }
 

@@ -30,7 +30,10 @@ export function renderEvent(w: World, ev: KEvent): string {
     case 'mremap':
       return `mremap ${w.procName(ev.mm)} ${hex(ev.from)} -> ${hex(ev.to)} ${ev.len / 4096} pages`;
     case 'vma':
-      return `vma_${ev.op} ${w.procName(ev.mm)} ${hex(ev.start)}-${hex(ev.end)}`;
+      // split: [start, end) is the lower part; the new VMA begins at `end`.
+      return ev.op === 'split'
+        ? `vma_split ${w.procName(ev.mm)} at ${w.addrName(ev.mm, ev.end)}`
+        : `vma_merge ${w.procName(ev.mm)} ${hex(ev.start)}-${hex(ev.end)}`;
     case 'madvise':
       return `madvise ${w.procName(ev.mm)} ${w.rangeName(ev.mm, ev.start, ev.end)} ${ev.advice}`;
     case 'fault':
