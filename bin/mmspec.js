@@ -14,5 +14,9 @@ if (build.status !== 0) {
   process.stderr.write(`mmspec: building ${root} failed (see above)\n`);
   process.exit(1);
 }
+// A reader that goes away (`mmspec run | head`) is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw err; });
+}
 const { runCli } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli.js')).href);
 process.exitCode = runCli(process.argv.slice(2));
