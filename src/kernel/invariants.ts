@@ -1,5 +1,8 @@
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, PG_SWAPCACHE, PG_TAIL } from './frames.js';
-import { isPresent, PTE_SPECIAL, type PteValue } from './pte.js';
+import { isPresent, PTE_SPECIAL, PTE_KIND_MASK, PTE_DEVICE, type PteValue } from './pte.js';
+
+/** A present PTE or a device-private entry: both map a frame (device-private pages keep mapcount). */
+const mapsFrame = (bits: number): boolean => isPresent(bits) || (bits & PTE_KIND_MASK) === PTE_DEVICE;
 import type { Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
 import type { ViolationKind } from './events.js';
@@ -69,8 +72,8 @@ export class Invariants {
     this.account(pfn, bits, +1);
     if (!this.enabled) return;
     this.touchedPtes.push({ mm, addr });
-    if (isPresent(old.bits) && old.pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(old.pfn));
-    if (isPresent(bits) && pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(pfn));
+    if (mapsFrame(old.bits) && old.pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(old.pfn));
+    if (mapsFrame(bits) && pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(pfn));
   }
 
   pmdChanged(mm: Mm, addr: number, old: PteValue, pfn: number, bits: number): void {
@@ -78,7 +81,7 @@ export class Invariants {
   }
 
   private account(pfn: number, bits: number, d: number): void {
-    if (!isPresent(bits) || pfn === 0) return;
+    if (!mapsFrame(bits) || pfn === 0) return;
     if ((bits & PTE_SPECIAL) !== 0) {
       const v = (this.specialRefs.get(pfn) ?? 0) + d;
       if (v === 0) this.specialRefs.delete(pfn); else this.specialRefs.set(pfn, v);
@@ -175,7 +178,7 @@ export class Invariants {
 
   private checkPte(t: TouchedPte): void {
     const pte = t.mm.pte(t.addr);
-    if (!isPresent(pte.bits) || pte.pfn === 0) return;
+    if (!mapsFrame(pte.bits) || pte.pfn === 0) return;
     const m = this.k.mem;
     if ((m.flags[pte.pfn]! & PG_ALLOCATED) === 0 && (m.flags[m.headOf(pte.pfn)]! & PG_HEAD) === 0) {
       this.raise({ kind: 'use-after-free', key: `uaf:${pte.pfn}`,
