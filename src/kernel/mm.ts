@@ -79,7 +79,9 @@ export class Mm {
     const mi = PageTable.pmdIndex(addr);
     const hb = pmd.hugeBits[mi]!;
     if (hb !== 0) {
-      return { pfn: pmd.hugePfn[mi]! + Math.floor((addr % HPAGE_PMD_SIZE) / 4096), bits: hb | PMD_HUGE };
+      // The huge zero page (pfn 0) shows the zero page at every subpage (is_huge_zero_pmd).
+      const hp = pmd.hugePfn[mi]!;
+      return { pfn: hp === 0 ? 0 : hp + Math.floor((addr % HPAGE_PMD_SIZE) / 4096), bits: hb | PMD_HUGE };
     }
     const p = pmd.ptes[mi];
     if (!p) return { pfn: 0, bits: PTE_NONE };
