@@ -56,7 +56,7 @@ export interface AccessResult {
 /**
  * A user load or store of one page: the MMU walk, and on a miss the page-fault path
  * (exc_page_fault → do_user_addr_fault → handle_mm_fault), then the access itself.
- * Steps: `fault` after each handled fault, `access` for the load/store.
+ * Steps: `fault` after each handled fault; the load/store itself ends the operation.
  * Linux: arch/x86/mm/fault.c do_user_addr_fault()
  */
 export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write: boolean, value?: Value): Op<AccessResult> {
@@ -67,19 +67,16 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       if (vma && !accessError(vma, write)) return accessPage(k, mm, addr, pte, write, value);
     }
     if (attempt > 64) return { signal: { sig: 'SIGBUS', reason: 'fault did not make progress (simulator loop guard)' } };
-    yield* downRead(mm.mmapLock, task);
+    if (!mm.mmapLock.tryRead(task)) yield* downRead(mm.mmapLock, task);
+    const vma = mm.findVma(addr);
     let out: FaultOutcome;
-    try {
-      const vma = mm.findVma(addr);
-      if (!vma) {
-        out = sig('SIGSEGV', 'no VMA at this address');
-      } else {
-        const err = accessError(vma, write);
-        out = err ? sig('SIGSEGV', err) : yield* handleMmFault(k, task, vma, addr, write);
-      }
-    } finally {
-      mm.mmapLock.upRead(task);
+    if (!vma) {
+      out = sig('SIGSEGV', 'no VMA at this address');
+    } else {
+      const err = accessError(vma, write);
+      out = err ? sig('SIGSEGV', err) : yield* handleMmFault(k, task, vma, addr, write);
     }
+    mm.mmapLock.upRead(task);
     if (out.kind === 'signal') {
       k.emit({ e: 'signal', mm: mm.id, addr, sig: out.sig, reason: out.reason });
       return { signal: out };
@@ -94,11 +91,11 @@ function accessPage(k: Kernel, mm: Mm, addr: number, pte: PteValue, write: boole
   const pfn = pte.pfn;
   if (write) {
     k.mem.value[pfn] = value ?? 0;
-    k.emit({ e: 'access', mm: mm.id, addr, op: 'write', value: value ?? 0 });
+    if (k.tracing) k.emit({ e: 'access', mm: mm.id, addr, op: 'write', value: value ?? 0 });
     return { value };
   }
   const v = k.mem.value[pfn] ?? 0;
-  k.emit({ e: 'access', mm: mm.id, addr, op: 'read', value: v });
+  if (k.tracing) k.emit({ e: 'access', mm: mm.id, addr, op: 'read', value: v });
   return { value: v };
 }
 
@@ -167,8 +164,8 @@ function* doAnonymousPage(k: Kernel, task: number, vma: Vma, addr: number, write
     return DONE;
   }
   anonVmaPrepare(k, vma);
-  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_anonymous_page' });
-  const pfn = yield* k.allocPage(0, 'anon', task);
+  if (k.tracing) k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_anonymous_page' });
+  const pfn = k.tryAllocPage(0, 'anon') ?? (yield* k.allocPage(0, 'anon', task));
   if (pfn === undefined) return oom(k, mm, addr);
   pageAddNewAnonRmap(k, pfn, vma, addr);
   lruAdd(k, pfn);

@@ -33,6 +33,11 @@ export const PG_LAZYFREE = 1 << 15;
 /** A device-private page (dmirror's memory). */
 export const PG_DEVICE_PRIVATE = 1 << 16;
 export const PG_UPTODATE = 1 << 17;
+/**
+ * The allocation's own reference has not been handed to a mapping or a cache yet: the page
+ * is in the hands of the operation that allocated it (counted by the checker as transient).
+ */
+export const PG_TRANSIENT = 1 << 18;
 
 export const ZERO_PFN = asPfn(0);
 
@@ -60,11 +65,6 @@ export class PhysMem {
   readonly swapOf = new Map<number, SwapSlot>();
   /** Extra references: get_user_pages pins, references an operation holds (isolation, migration). */
   readonly pins = new Map<number, number>();
-  /**
-   * The allocation's own reference, until the page is mapped or cached (a fresh page in
-   * the hands of the operation that allocated it): counted by the checker as transient.
-   */
-  readonly transient = new Map<number, number>();
   private capacity = 0;
   private freeHint = 1;
   used = 0;
@@ -99,6 +99,10 @@ export class PhysMem {
     this.lruNext = grow32(this.lruNext);
     this.lruPrev = grow32(this.lruPrev);
     const idx = new Float64Array(cap); idx.set(this.index); this.index = idx;
+    // Sized with the frames (no growth slack) and packed: one slot per frame.
+    const values: Value[] = new Array<Value>(cap).fill(0);
+    for (let i = 0; i < this.value.length; i++) values[i] = this.value[i]!;
+    this.value = values;
     this.capacity = cap;
   }
 
@@ -175,7 +179,6 @@ export class PhysMem {
     this.value[pfn] = 0;
     this.swapOf.delete(pfn);
     this.pins.delete(pfn);
-    this.transient.delete(pfn);
     this.used--;
     if (pfn < this.freeHint) this.freeHint = pfn;
   }
@@ -188,12 +191,13 @@ export class PhysMem {
     return (this.flags[pfn]! & (PG_HEAD | PG_TAIL)) !== 0;
   }
   pinCount(pfn: number): number { return this.pins.get(pfn) ?? 0; }
-  transientCount(pfn: number): number { return this.transient.get(pfn) ?? 0; }
+  transientCount(pfn: number): number { return (this.flags[pfn]! & PG_TRANSIENT) !== 0 ? 1 : 0; }
+  /** A fresh page's reference belongs to the operation that allocated it. */
+  markTransient(pfn: number): void { this.flags[pfn]! |= PG_TRANSIENT; }
   /** The allocation's reference now belongs to a mapping or a cache. */
   settle(pfn: number): boolean {
-    const n = this.transient.get(pfn);
-    if (!n) return false;
-    if (n === 1) this.transient.delete(pfn); else this.transient.set(pfn, n - 1);
+    if ((this.flags[pfn]! & PG_TRANSIENT) === 0) return false;
+    this.flags[pfn]! &= ~PG_TRANSIENT;
     return true;
   }
   addPin(pfn: number, n: number): void {

@@ -45,7 +45,13 @@ export class Invariants {
   /** Special PTEs (no struct page reference) mapping allocatable frames. */
   private readonly specialRefs = new Map<number, number>();
   private touchedPfns: number[] = [];
-  private touchedPtes: TouchedPte[] = [];
+  // Double buffers: a step's touched lists are checked while the next step's fill the others.
+  private sparePfns: number[] = [];
+  private spareMms: Mm[] = [];
+  private spareAddrs: number[] = [];
+  // The PTEs a step touched, as parallel arrays (no object per PTE on the hot path).
+  private touchedMms: Mm[] = [];
+  private touchedAddrs: number[] = [];
   /** Broken now, by key. */
   private readonly active = new Map<string, Violation>();
   /** Reported since the interpreter last took them. */
@@ -61,6 +67,7 @@ export class Invariants {
     if (pfn >= this.ptRefs.length) {
       let n = this.ptRefs.length * 2;
       while (n <= pfn) n *= 2;
+      n = Math.max(pfn + 1, Math.min(n, this.k.mem.limit + 1));
       const b = new Int32Array(n); b.set(this.ptRefs); this.ptRefs = b;
     }
     this.ptRefs[pfn]! += d;
@@ -71,9 +78,10 @@ export class Invariants {
     this.account(old.pfn, old.bits, -1);
     this.account(pfn, bits, +1);
     if (!this.enabled) return;
-    this.touchedPtes.push({ mm, addr });
-    if (mapsFrame(old.bits) && old.pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(old.pfn));
-    if (mapsFrame(bits) && pfn !== 0) this.touchedPfns.push(this.k.mem.headOf(pfn));
+    this.touchedMms.push(mm);
+    this.touchedAddrs.push(addr);
+    if (mapsFrame(old.bits) && old.pfn !== 0) this.touchPfn(this.k.mem.headOf(old.pfn));
+    if (mapsFrame(bits) && pfn !== 0) this.touchPfn(this.k.mem.headOf(pfn));
   }
 
   pmdChanged(mm: Mm, addr: number, old: PteValue, pfn: number, bits: number): void {
@@ -90,8 +98,13 @@ export class Invariants {
     }
   }
 
-  frameAllocated(pfn: number): void { if (this.enabled) this.touchedPfns.push(pfn); }
-  frameTouched(pfn: number): void { if (this.enabled) this.touchedPfns.push(this.k.mem.headOf(pfn)); }
+  frameAllocated(pfn: number): void { if (this.enabled) this.touchPfn(pfn); }
+  frameTouched(pfn: number): void { if (this.enabled) this.touchPfn(this.k.mem.headOf(pfn)); }
+  /** Notes a frame to check after this step (consecutive repeats are checked once). */
+  private touchPfn(pfn: number): void {
+    const t = this.touchedPfns;
+    if (t.length === 0 || t[t.length - 1] !== pfn) t.push(pfn);
+  }
 
   /** A frame returns to the allocator: nothing may map it any more. */
   frameFreed(pfn: number): void {
@@ -129,12 +142,17 @@ export class Invariants {
   /** Runs after every atomic step. */
   afterStep(): void {
     if (!this.enabled) return;
-    if (this.touchedPfns.length === 0 && this.touchedPtes.length === 0) return;
-    const pfns = this.touchedPfns, ptes = this.touchedPtes;
-    this.touchedPfns = [];
-    this.touchedPtes = [];
-    for (const pfn of pfns) this.checkFrame(pfn);
-    for (const t of ptes) this.checkPte(t);
+    if (this.touchedPfns.length === 0 && this.touchedMms.length === 0) return;
+    const pfns = this.touchedPfns, mms = this.touchedMms, addrs = this.touchedAddrs;
+    this.touchedPfns = this.sparePfns;
+    this.touchedMms = this.spareMms;
+    this.touchedAddrs = this.spareAddrs;
+    for (let i = 0; i < pfns.length; i++) this.checkFrame(pfns[i]!);
+    for (let i = 0; i < mms.length; i++) this.checkPte(mms[i]!, addrs[i]!);
+    const ptes: TouchedPte[] | undefined = this.hooks.length === 0 ? undefined : mms.map((mm, i) => ({ mm, addr: addrs[i]! }));
+    pfns.length = 0; mms.length = 0; addrs.length = 0;
+    this.sparePfns = pfns; this.spareMms = mms; this.spareAddrs = addrs;
+    if (!ptes) return;
     for (const h of this.hooks) {
       const { examined, broken } = h.check(this.k, ptes);
       const now = new Set(broken.map((v) => v.key));
@@ -145,28 +163,30 @@ export class Invariants {
 
   private checkFrame(pfn: number): void {
     const m = this.k.mem;
-    const key = `ref:${pfn}`;
+    // Keys are built only when something is (or was) broken: the common case allocates nothing.
+    const anyActive = this.active.size > 0;
     if (!m.isAllocated(pfn)) {
-      if (this.refsOf(pfn) === 0 && !this.specialRefs.has(pfn)) this.active.delete(`uaf:${pfn}`);
+      if (anyActive && this.refsOf(pfn) === 0 && !this.specialRefs.has(pfn)) this.active.delete(`uaf:${pfn}`);
       return;
     }
     if ((m.flags[pfn]! & (PG_RESERVED | PG_TAIL)) !== 0) return;
-    this.active.delete(`uaf:${pfn}`);
+    if (anyActive) this.active.delete(`uaf:${pfn}`);
     const maps = this.refsOf(pfn);
     const expected = maps + this.otherRefs(pfn);
     const mc = m.mapcount[pfn]!, rc = m.refcount[pfn]!;
     if (mc !== maps || rc !== expected) {
-      this.raise({ kind: 'refcount', key, detail: `pfn ${pfn}: refcount ${rc} mapcount ${mc}, but ${maps} PTE(s) map it` +
+      this.raise({ kind: 'refcount', key: `ref:${pfn}`, detail: `pfn ${pfn}: refcount ${rc} mapcount ${mc}, but ${maps} PTE(s) map it` +
         (expected !== maps ? ` and ${expected - maps} other reference(s) exist` : '') });
-    } else {
-      this.active.delete(key);
+    } else if (anyActive) {
+      this.active.delete(`ref:${pfn}`);
     }
   }
 
   /** References other than PTEs: swap cache, page cache, pins and transient references. */
   private otherRefs(pfn: number): number {
     const m = this.k.mem;
-    let n = m.pinCount(pfn) + m.transientCount(pfn);
+    let n = m.transientCount(pfn);
+    if (m.pins.size > 0) n += m.pinCount(pfn);
     if ((m.flags[pfn]! & PG_SWAPCACHE) !== 0) n++;
     const owner = m.owner[pfn]!;
     if (owner < 0) {
@@ -176,13 +196,13 @@ export class Invariants {
     return n;
   }
 
-  private checkPte(t: TouchedPte): void {
-    const pte = t.mm.pte(t.addr);
+  private checkPte(mm: Mm, addr: number): void {
+    const pte = mm.pte(addr);
     if (!mapsFrame(pte.bits) || pte.pfn === 0) return;
     const m = this.k.mem;
     if ((m.flags[pte.pfn]! & PG_ALLOCATED) === 0 && (m.flags[m.headOf(pte.pfn)]! & PG_HEAD) === 0) {
       this.raise({ kind: 'use-after-free', key: `uaf:${pte.pfn}`,
-        detail: `mm ${t.mm.id} 0x${t.addr.toString(16)} maps pfn ${pte.pfn}, which is free` });
+        detail: `mm ${mm.id} 0x${addr.toString(16)} maps pfn ${pte.pfn}, which is free` });
     }
   }
 }

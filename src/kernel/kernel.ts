@@ -55,8 +55,10 @@ export class Kernel {
   }
 
   emit(ev: KEvent): void {
-    if (this.config.trace) this.events.push(ev);
+    if (this.tracing) this.events.push(ev);
   }
+  /** Whether events are recorded: hot paths test it before building an event. */
+  get tracing(): boolean { return this.config.trace; }
 
   createMm(id: number): Mm {
     if (this.mms.has(id)) bug(`Kernel.createMm: mm ${id} exists`);
@@ -120,18 +122,26 @@ export class Kernel {
       pfn = this.mem.alloc(value);
     }
     if (pfn !== undefined) {
-      this.mem.transient.set(pfn, 1);
+      this.mem.markTransient(pfn);
       this.check.frameAllocated(pfn);
       if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
     }
     return pfn;
   }
 
+  /**
+   * The allocator's fast path: a free frame without reclaim, or undefined (then the caller
+   * takes the slow path, `yield* allocPage`, which may reclaim). Linux: get_page_from_freelist()
+   */
+  tryAllocPage(value: Value, what: string): Pfn | undefined {
+    return this.allocPageNoReclaim(value, what);
+  }
+
   /** Allocation that never reclaims (GFP_NOWAIT / atomic paths). */
   allocPageNoReclaim(value: Value, what: string): Pfn | undefined {
     const pfn = this.mem.alloc(value);
     if (pfn !== undefined) {
-      this.mem.transient.set(pfn, 1);
+      this.mem.markTransient(pfn);
       this.check.frameAllocated(pfn);
       if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
     }

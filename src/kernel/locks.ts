@@ -29,24 +29,24 @@ export function* mutexLock(m: Mutex, task: number): Op<void> {
 
 /** A reader/writer semaphore (mmap_lock). Linux: struct rw_semaphore */
 export class RwSem {
-  readers = new Map<number, number>();
+  /** Tasks holding it for read, one entry per acquisition (few at a time). */
+  readers: number[] = [];
   writer = 0;
   constructor(readonly name: string) {}
-  get held(): boolean { return this.writer !== 0 || this.readers.size > 0; }
+  get held(): boolean { return this.writer !== 0 || this.readers.length > 0; }
   tryRead(task: number): boolean {
     if (this.writer !== 0 && this.writer !== task) return false;
-    this.readers.set(task, (this.readers.get(task) ?? 0) + 1);
+    this.readers.push(task);
     return true;
   }
   tryWrite(task: number): boolean {
-    if (this.writer !== 0 || [...this.readers.keys()].some((t) => t !== task)) return false;
-    if (this.readers.size > 0) return false;
+    if (this.writer !== 0 || this.readers.length > 0) return false;
     this.writer = task;
     return true;
   }
   upRead(task: number): void {
-    const n = this.readers.get(task) ?? 0;
-    if (n <= 1) this.readers.delete(task); else this.readers.set(task, n - 1);
+    const i = this.readers.lastIndexOf(task);
+    if (i >= 0) this.readers.splice(i, 1);
   }
   upWrite(task: number): void {
     if (this.writer === task) this.writer = 0;
