@@ -39,8 +39,11 @@ export type KEvent =
   | { readonly e: 'migrate'; readonly from: number; readonly to: number; readonly result: string }
   | { readonly e: 'thp'; readonly mm: number; readonly addr: number; readonly what: string }
   | { readonly e: 'ksm'; readonly pfn: number; readonly what: string }
-  /** A driver's own event (mirror fault steps, counters, ioctls): `dev` names the device. */
-  | { readonly e: 'driver'; readonly dev: string; readonly what: string }
+  /**
+   * A driver's own event (mirror fault steps, counters, ioctls): `dev` names the device;
+   * rendered `dev: what [place] [detail]`, the place being [start, end) of mm `at.mm`.
+   */
+  | { readonly e: 'driver'; readonly dev: string; readonly what: string; readonly at?: { readonly mm: number; readonly start: number; readonly end: number }; readonly detail?: string }
   | { readonly e: 'violation'; readonly kind: ViolationKind; readonly detail: string };
 
 export type ViolationKind = 'stale-mirror' | 'mirror-perm' | 'use-after-free' | 'refcount' | 'livelock' | 'deadlock';

@@ -190,7 +190,8 @@ function* doWpPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteValu
   const m = k.mem;
   const special = (pte.bits & PTE_SPECIAL) !== 0;
   const shared = vma.has(VM_SHARED);
-  if (special && pte.pfn !== ZERO_PFN) {
+  // vm_normal_page() is NULL for every special PTE, the zero page included.
+  if (special && (pte.pfn !== ZERO_PFN || shared)) {
     if (shared && vma.has(VM_WRITE)) {
       if (vma.ops?.pfnMkwrite) return yield* doDriverFault(k, vma, addr, true, true, 'pfn_mkwrite');
       k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'write', how: 'wp_pfn_shared: made writable (no pfn_mkwrite)' });

@@ -1,13 +1,15 @@
 import type { Kernel } from './kernel.js';
-import type { Vma } from './vma.js';
+import { VM_PFNMAP, VM_MIXEDMAP, VM_WRITE, type Vma, type VmFault } from './vma.js';
 import {
   PTE_KIND_MASK, PTE_PRESENT, PTE_SWAP, PTE_MIGRATION, PTE_DEVICE, PTE_SPECIAL, PTE_DIRTY,
+  PTE_WRITE, PTE_YOUNG,
 } from './pte.js';
+import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { PG_ANON, PG_DIRTY, ZERO_PFN } from './frames.js';
 import { pageRemoveRmap } from './rmap.js';
 import { swapFree, freeSwapCache } from './swap_state.js';
 import { zapHugePmd } from './huge.js';
-import { PAGE_SIZE, HPAGE_PMD_SIZE } from './types.js';
+import { PAGE_SIZE, HPAGE_PMD_SIZE, bug, type Op } from './types.js';
 
 /**
  * Clears every PTE of `vma` in [start, end) and drops what each held: a normal page's
@@ -69,4 +71,46 @@ export function dropPteReference(k: Kernel, vma: Vma, pfn: number, bits: number)
     default:
       void vma;
   }
+}
+
+/**
+ * Zaps [start, end) of one VMA, telling the VMA's mm's secondary MMUs first (CLEAR).
+ * Returns how many entries were cleared. Linux: zap_page_range_single()
+ */
+export function* zapPageRangeSingle(k: Kernel, vma: Vma, start: number, end: number, task: number): Op<number> {
+  const range: NotifierRange = { mm: vma.mm, start, end, event: 'CLEAR', blockable: true, task };
+  yield* mmuNotifierInvalidateRangeStart(k, range);
+  const n = zapPageRange(k, vma, start, end);
+  yield* mmuNotifierInvalidateRangeEnd(k, range);
+  return n;
+}
+
+/**
+ * A driver removes the PTEs it inserted in [start, end). Only for VM_PFNMAP VMAs wholly
+ * containing the range: anything else is silently refused (returns 0), as Linux does.
+ * Linux: zap_vma_ptes()
+ */
+export function* zapVmaPtes(k: Kernel, vma: Vma, start: number, end: number, task: number): Op<number> {
+  if (!vma.has(VM_PFNMAP) || start < vma.start || end > vma.end) return 0;
+  return yield* zapPageRangeSingle(k, vma, start, end, task);
+}
+
+/**
+ * Installs a special PTE for `pfn` with the protection `prot` (PTE bits from the
+ * driver) in a VM_PFNMAP/VM_MIXEDMAP VMA: no reference, no mapcount, invisible to rmap.
+ * An entry already there is left alone, except that `mkwrite` makes the same pfn
+ * writable, young and dirty. Linux: vmf_insert_pfn_prot(), vmf_insert_mixed_mkwrite() →
+ * insert_pfn() (x86 has pte_special, so MIXEDMAP inserts are special too)
+ */
+export function vmfInsertPfnProt(k: Kernel, vma: Vma, addr: number, pfn: number, prot: number, mkwrite: boolean): VmFault {
+  if (!vma.has(VM_PFNMAP | VM_MIXEDMAP)) bug('vmfInsertPfnProt: VMA is neither VM_PFNMAP nor VM_MIXEDMAP');
+  const cur = vma.mm.pte(addr);
+  const mk = (bits: number) => bits | PTE_YOUNG | PTE_DIRTY | (vma.has(VM_WRITE) ? PTE_WRITE : 0);
+  if (cur.bits !== 0) {
+    if (mkwrite && (cur.bits & PTE_KIND_MASK) === PTE_PRESENT && cur.pfn === pfn) k.setPte(vma.mm, addr, pfn, mk(cur.bits));
+    return 'nopage';
+  }
+  const bits = PTE_PRESENT | PTE_SPECIAL | (prot & ~PTE_KIND_MASK);
+  k.setPte(vma.mm, addr, pfn, mkwrite ? mk(bits) : bits);
+  return 'nopage';
 }

@@ -50,6 +50,11 @@ export interface VmOps {
   close?(vma: Vma): void;
   /** A VMA was duplicated into a child by fork (vm_ops->open). */
   open?(vma: Vma): void;
+  /**
+   * The VMA is an ordinary anonymous VMA to core MM (rmap, khugepaged, zap, COW) even
+   * though faults go to `fault` (the mirror's `vma=anon` design).
+   */
+  readonly anonymous?: boolean;
   /** mmspec only: the content a not-present page of this VMA shows (`expect … holds`). */
   peek?(vma: Vma, addr: number): Value;
 }
@@ -72,7 +77,7 @@ export class Vma {
   ) {}
 
   get pages(): number { return (this.end - this.start) / 4096; }
-  get isAnon(): boolean { return this.file === undefined && this.ops === undefined; }
+  get isAnon(): boolean { return this.file === undefined && (this.ops === undefined || this.ops.anonymous === true); }
   has(flag: number): boolean { return (this.flags & flag) !== 0; }
   /** is_cow_mapping(): private and may be written. */
   get isCow(): boolean { return (this.flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE; }

@@ -77,7 +77,7 @@ export function renderEvent(w: World, ev: KEvent): string {
     case 'ksm':
       return `ksm pfn ${ev.pfn}: ${ev.what}`;
     case 'driver':
-      return `${ev.dev}: ${ev.what}`;
+      return [`${ev.dev}: ${ev.what}`, ev.at ? w.rangeName(ev.at.mm, ev.at.start, ev.at.end) : '', ev.detail ?? ''].filter(Boolean).join(' ');
     case 'violation':
       return `VIOLATION ${ev.kind}: ${ev.detail}`;
     default:
