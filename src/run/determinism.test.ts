@@ -1,0 +1,26 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runSpec } from './interp.js';
+import { serializeTrace } from './golden.js';
+import { collectSpecs } from './suite.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('determinism', () => {
+  it('every spec of the suite gives the same trace, byte for byte, when run twice in one process', () => {
+    const { files } = collectSpecs([join(root, 'specs')], root);
+    const differing: string[] = [];
+    let ran = 0;
+    for (const file of files) {
+      const source = readFileSync(file, 'utf8');
+      const a = runSpec(source, file), b = runSpec(source, file);
+      if (!a.trace || !b.trace) continue;
+      ran++;
+      if (serializeTrace(a.trace) !== serializeTrace(b.trace)) differing.push(file);
+    }
+    expect(ran).toBeGreaterThan(0);
+    expect(differing).toEqual([]);
+  });
+});
