@@ -45,7 +45,7 @@ function titleOf(spec: A.SpecFile): string | undefined {
  * not a syntax error and not a crash.
  */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'mprotect', 'madvise', 'mremap', 'fork', 'exit',
+  'madvise',
   'kernelReclaim', 'kernelReclaimPages', 'kernelMigrate', 'kernelCompact', 'kernelKhugepaged', 'kernelKsm',
   'kernelNumaScan', 'kernelWriteback', 'kernelOom',
   'mmapDev', 'openMirror', 'openDmirror', 'close', 'dmirrorRead', 'dmirrorWrite', 'dmirrorSnapshot', 'dmirrorMigrate',
