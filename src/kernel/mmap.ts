@@ -9,6 +9,7 @@ import { anonVmaClone, anonVmaUnlinkAll } from './rmap.js';
 import { downWrite } from './locks.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { zapPageRange } from './memory.js';
+import { vmaAdjustTransHuge } from './huge.js';
 import { KernelError, PAGE_SIZE, HPAGE_PMD_SIZE, TASK_SIZE, type Op } from './types.js';
 
 /** Where unplaced mappings go: bottom-up from here (mmspec's get_unmapped_area policy). */
@@ -159,6 +160,8 @@ export function* doMunmap(k: Kernel, task: number, mm: Mm, start: number, len: n
  */
 export function* unmapRange(k: Kernel, task: number, mm: Mm, start: number, end: number): Op<void> {
   if (mm.vmasIn(start, end).length === 0) return;
+  // A THP cut by the range is split first (vma_adjust_trans_huge in __split_vma).
+  yield* vmaAdjustTransHuge(k, task, mm, start, end);
   splitVma(k, mm, start);
   splitVma(k, mm, end);
   const vmas = mm.vmasIn(start, end);
