@@ -125,7 +125,7 @@ export function* handleMmFault(k: Kernel, task: number, vma: Vma, addr: number, 
   const kind = pte.bits & PTE_KIND_MASK;
   switch (kind) {
     case 0: {
-      if (vma.ops) return yield* doDriverFault(k, vma, addr, write, false, 'fault');
+      if (vma.ops) return yield* doDriverFault(k, task, vma, addr, write, false, 'fault');
       if (vma.file) return yield* doFileFault(k, task, vma, addr, write);
       if (thpFaultEligible(vma, addr)) {
         const r = yield* doHugePmdAnonymousPage(k, task, vma, addr, write);
@@ -193,7 +193,7 @@ function* doWpPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteValu
   // vm_normal_page() is NULL for every special PTE, the zero page included.
   if (special && (pte.pfn !== ZERO_PFN || shared)) {
     if (shared && vma.has(VM_WRITE)) {
-      if (vma.ops?.pfnMkwrite) return yield* doDriverFault(k, vma, addr, true, true, 'pfn_mkwrite');
+      if (vma.ops?.pfnMkwrite) return yield* doDriverFault(k, task, vma, addr, true, true, 'pfn_mkwrite');
       k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'write', how: 'wp_pfn_shared: made writable (no pfn_mkwrite)' });
       k.setPte(vma.mm, addr, pte.pfn, pte.bits | PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
       return DONE;
@@ -369,8 +369,8 @@ function* doFileFault(k: Kernel, task: number, vma: Vma, addr: number, write: bo
  * PTE itself, or VM_FAULT_SIGBUS). Linux: __do_fault() → vma->vm_ops->fault(),
  * wp_pfn_shared() → vma->vm_ops->pfn_mkwrite()
  */
-function* doDriverFault(k: Kernel, vma: Vma, addr: number, write: boolean, wp: boolean, hook: 'fault' | 'pfn_mkwrite'): Op<FaultOutcome> {
-  const req: FaultRequest = { mm: vma.mm, vma, addr: addr as FaultRequest['addr'], write, wp };
+function* doDriverFault(k: Kernel, task: number, vma: Vma, addr: number, write: boolean, wp: boolean, hook: 'fault' | 'pfn_mkwrite'): Op<FaultOutcome> {
+  const req: FaultRequest = { mm: vma.mm, vma, addr: addr as FaultRequest['addr'], write, wp, task };
   k.emit({ e: 'fault', mm: vma.mm.id, addr, access: write ? 'write' : 'read', how: `${vma.ops!.name}: vm_ops->${hook}` });
   const r: VmFault = hook === 'fault' ? yield* vma.ops!.fault(req) : yield* vma.ops!.pfnMkwrite!(req);
   switch (r) {

@@ -32,6 +32,8 @@ export interface FaultRequest {
   readonly write: boolean;
   /** The PTE was present and read-only: a write-protect fault (do_wp_page). */
   readonly wp: boolean;
+  /** The faulting task (owner of the locks the driver takes). */
+  readonly task: number;
 }
 
 /** VM_FAULT_* results a driver returns. */
