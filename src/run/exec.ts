@@ -21,9 +21,21 @@ import { runToCompletion } from '../sched/sequential.js';
 import { World, type Proc, type Region } from './world.js';
 import { renderEvent, matchTrace, valueText } from './trace.js';
 import { checkExpectation, type Check } from './expect.js';
-import { execDeviceStmt, isDeviceStmt } from './devices.js';
+import { execDeviceStmt, isDeviceStmt, type DeviceStmt } from './devices.js';
 import { execConcurrent } from './concurrent.js';
 import type { Failure, TraceStep } from './result.js';
+
+/** Statements that run as one kernel operation (process and kernel statements, not devices). */
+export type SeqStmt = Exclude<A.ProcessStmt, DeviceStmt> | A.KernelStmt;
+
+/**
+ * A device statement as a thread: one atomic step (the driver runs it to its end) until
+ * devices.ts offers a generator of its own.
+ */
+function* deviceThreadOp(it: Interpreter, s: DeviceStmt, task: number): Op<void> {
+  void task;
+  execDeviceStmt(it, s);
+}
 
 /** The kernel task id of `kernel:` statements (kswapd, kcompactd, … in one). */
 export const KERNEL_TASK = 1_000_000;
@@ -136,75 +148,11 @@ export class Interpreter {
         this.w.files.set(s.name.name, this.k.newFile(s.name.name, n, values, false));
         return;
       }
-      case 'mmapAnon': return this.mmapAnon(s);
-      case 'mmapFile': return this.mmapFile(s);
-      case 'read': return this.read(s);
-      case 'write': return this.write(s);
-      case 'munmap': {
-        const p = this.pages(s.range, s.actor.name);
-        this.syscall(s, s.expectErrno, 'munmap', this.runOp(doMunmap(this.k, p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE), 'munmap'));
-        return;
-      }
-      case 'mprotect': {
-        const p = this.pages(s.range, s.actor.name);
-        this.syscall(s, s.expectErrno, 'mprotect',
-          this.runOp(doMprotect(this.k, p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, PROT_OF[s.prot.value]!), 'mprotect'));
-        return;
-      }
-      case 'madvise': {
-        const p = this.pages(s.range, s.actor.name);
-        this.syscall(s, s.expectErrno, 'madvise',
-          this.runOp(doMadvise(this.k, p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, s.advice.value as Advice), 'madvise'));
-        return;
-      }
-      case 'mremap': return this.mremap(s);
-      case 'fork': return this.fork(s);
-      case 'exit': {
-        const p = this.w.proc(s.actor.name);
-        this.runOp(doExit(this.k, p.pid, p.mm), 'exit');
-        p.exited = true;
-        return;
-      }
-      case 'kernelReclaim': {
-        const p = this.pages(s.range, undefined);
-        this.runOp(reclaimRange(this.k, KERNEL_TASK, p.proc.mm, p.addrs), 'reclaim');
-        return;
-      }
-      case 'kernelReclaimPages':
-        this.runOp(shrinkLru(this.k, s.count.value, KERNEL_TASK), 'reclaim');
-        return;
-      case 'kernelMigrate': {
-        const p = this.pages(s.range, undefined);
-        this.runOp(migrateRange(this.k, KERNEL_TASK, p.proc.mm, p.addrs), 'migrate');
-        return;
-      }
-      case 'kernelCompact':
-        this.runOp(compactMemory(this.k, KERNEL_TASK), 'compact');
-        return;
-      case 'kernelKhugepaged': {
-        const p = this.pages(s.range, undefined);
-        this.runOp(khugepagedScan(this.k, KERNEL_TASK, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE), 'khugepaged');
-        return;
-      }
-      case 'kernelKsm': {
-        const a = this.pages(s.first, undefined), b = this.pages(s.second, undefined);
-        this.runOp(ksmMergePair(this.k, KERNEL_TASK, { mm: a.proc.mm, addr: a.addrs[0]! }, { mm: b.proc.mm, addr: b.addrs[0]! }), 'ksm');
-        return;
-      }
-      case 'kernelNumaScan': {
-        const p = this.pages(s.range, undefined);
-        this.runOp(changeProtNuma(this.k, KERNEL_TASK, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE), 'numa-scan');
-        return;
-      }
-      case 'kernelWriteback':
-        this.runOp(writebackFile(this.k, KERNEL_TASK, this.w.files.get(s.file.name)!), 'writeback');
-        return;
-      case 'kernelOom': {
-        const p = this.w.proc(s.process.name);
-        this.runOp(oomKill(this.k, KERNEL_TASK, p.mm), 'oom');
-        p.exited = true;
-        return;
-      }
+      case 'mmapAnon': case 'mmapFile': case 'read': case 'write': case 'munmap': case 'mprotect': case 'madvise':
+      case 'mremap': case 'fork': case 'exit': case 'kernelReclaim': case 'kernelReclaimPages': case 'kernelMigrate':
+      case 'kernelCompact': case 'kernelKhugepaged': case 'kernelKsm': case 'kernelNumaScan': case 'kernelWriteback':
+      case 'kernelOom':
+        return this.runOp(this.stmtOp(s, undefined), s.type);
       case 'expectViolation': return this.expectViolation(s);
       case 'expectTrace': return this.expectTrace(s);
       case 'expectPte': case 'expectHolds': case 'expectPage': case 'expectCounters': case 'expectCoherent': {
@@ -218,6 +166,94 @@ export class Interpreter {
         if (isDeviceStmt(s)) return execDeviceStmt(this, s);
         throw new SimulatorBug(`Interpreter.exec: no handler for ${(s as A.Statement).type}`);
     }
+  }
+
+  /**
+   * A process or kernel statement as one operation: the kernel steps it yields, then its own
+   * `expect` checks at its end (throwing SpecFailure). `task` is the lock owner: undefined
+   * for a sequential run (the actor's pid, or KERNEL_TASK), a thread's own id in race/explore.
+   * Ranges are resolved when the operation takes its first step.
+   */
+  *stmtOp(s: SeqStmt, task: number | undefined): Op<void> {
+    const kt = task ?? KERNEL_TASK;
+    switch (s.type) {
+      case 'mmapAnon': return yield* this.mmapAnon(s, task);
+      case 'mmapFile': return yield* this.mmapFile(s, task);
+      case 'read': return yield* this.read(s, task);
+      case 'write': return yield* this.write(s, task);
+      case 'munmap': {
+        const p = this.pages(s.range, s.actor.name);
+        this.syscall(s, s.expectErrno, 'munmap', yield* doMunmap(this.k, task ?? p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE));
+        return;
+      }
+      case 'mprotect': {
+        const p = this.pages(s.range, s.actor.name);
+        this.syscall(s, s.expectErrno, 'mprotect',
+          yield* doMprotect(this.k, task ?? p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, PROT_OF[s.prot.value]!));
+        return;
+      }
+      case 'madvise': {
+        const p = this.pages(s.range, s.actor.name);
+        this.syscall(s, s.expectErrno, 'madvise',
+          yield* doMadvise(this.k, task ?? p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, s.advice.value as Advice));
+        return;
+      }
+      case 'mremap': return yield* this.mremap(s, task);
+      case 'fork': return yield* this.fork(s, task);
+      case 'exit': {
+        const p = this.w.proc(s.actor.name);
+        yield* doExit(this.k, task ?? p.pid, p.mm);
+        p.exited = true;
+        return;
+      }
+      case 'kernelReclaim': {
+        const p = this.pages(s.range, undefined);
+        return yield* reclaimRange(this.k, kt, p.proc.mm, p.addrs);
+      }
+      case 'kernelReclaimPages':
+        yield* shrinkLru(this.k, s.count.value, kt);
+        return;
+      case 'kernelMigrate': {
+        const p = this.pages(s.range, undefined);
+        return yield* migrateRange(this.k, kt, p.proc.mm, p.addrs);
+      }
+      case 'kernelCompact':
+        yield* compactMemory(this.k, kt);
+        return;
+      case 'kernelKhugepaged': {
+        const p = this.pages(s.range, undefined);
+        yield* khugepagedScan(this.k, kt, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE);
+        return;
+      }
+      case 'kernelKsm': {
+        const a = this.pages(s.first, undefined), b = this.pages(s.second, undefined);
+        yield* ksmMergePair(this.k, kt, { mm: a.proc.mm, addr: a.addrs[0]! }, { mm: b.proc.mm, addr: b.addrs[0]! });
+        return;
+      }
+      case 'kernelNumaScan': {
+        const p = this.pages(s.range, undefined);
+        yield* changeProtNuma(this.k, kt, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE);
+        return;
+      }
+      case 'kernelWriteback':
+        yield* writebackFile(this.k, kt, this.w.files.get(s.file.name)!);
+        return;
+      case 'kernelOom': {
+        const p = this.w.proc(s.process.name);
+        yield* oomKill(this.k, kt, p.mm);
+        p.exited = true;
+        return;
+      }
+    }
+  }
+
+  /**
+   * A thread of a race/explore block as an operation with its own task id (src/sched).
+   * Device statements run through devices.ts (as one step until it offers a generator).
+   */
+  threadOp(s: A.ThreadStmt, task: number): Op<void> {
+    if (isDeviceStmt(s)) return deviceThreadOp(this, s, task);
+    return this.stmtOp(s as SeqStmt, task);
   }
 
   /** Judges a syscall's result against its `expect ERRNO`. */
@@ -247,23 +283,23 @@ export class Interpreter {
     return { proc, addrs };
   }
 
-  private mmapAnon(s: A.MmapAnon): void {
+  private *mmapAnon(s: A.MmapAnon, task: number | undefined): Op<void> {
     const p = this.w.proc(s.actor.name);
-    const r = this.runOp(doMmap(this.k, p.pid, p.mm, {
+    const r = yield* doMmap(this.k, task ?? p.pid, p.mm, {
       ...(s.at ? { addr: s.at.value } : {}), len: s.pages.value * PAGE_SIZE, prot: PROT_OF[s.prot?.value ?? 'rw']!,
       shared: s.shared, huge: s.huge,
-    }), 'mmap');
+    });
     if (typeof r === 'number') this.addRegion(p, s.name.name, r, s.pages.value);
     this.syscall(s, s.expectErrno, 'mmap', r);
   }
 
-  private mmapFile(s: A.MmapFile): void {
+  private *mmapFile(s: A.MmapFile, task: number | undefined): Op<void> {
     const p = this.w.proc(s.actor.name);
     const file = this.w.files.get(s.file.name)!;
-    const r = this.runOp(doMmap(this.k, p.pid, p.mm, {
+    const r = yield* doMmap(this.k, task ?? p.pid, p.mm, {
       ...(s.at ? { addr: s.at.value } : {}), len: s.pages.value * PAGE_SIZE, prot: PROT_OF[s.prot?.value ?? 'r']!,
       shared: s.shared, file, pgoff: s.offset?.value ?? 0,
-    }), 'mmap');
+    });
     if (typeof r === 'number') this.addRegion(p, s.name.name, r, s.pages.value);
     this.syscall(s, s.expectErrno, 'mmap', r);
   }
@@ -274,10 +310,10 @@ export class Interpreter {
     // The mmap event was rendered before the name existed: name it now.
   }
 
-  private read(s: A.Read): void {
+  private *read(s: A.Read, task: number | undefined): Op<void> {
     const pg = this.pages(s.range, s.actor.name);
     for (const addr of pg.addrs) {
-      const r = this.runOp(userAccess(this.k, pg.proc.pid, pg.proc.mm, addr, false), 'read');
+      const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, false);
       if (r.signal) {
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${r.signal.reason}` +
@@ -290,10 +326,10 @@ export class Interpreter {
     if (s.expectSignal) throw new SpecFailure(s.expectSignal.loc, `expected ${s.expectSignal.value}, but the read succeeded`);
   }
 
-  private write(s: A.Write): void {
+  private *write(s: A.Write, task: number | undefined): Op<void> {
     const pg = this.pages(s.range, s.actor.name);
     for (const addr of pg.addrs) {
-      const r = this.runOp(userAccess(this.k, pg.proc.pid, pg.proc.mm, addr, true, s.value.value), 'write');
+      const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, true, s.value.value);
       if (r.signal) {
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `write to ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${r.signal.reason}` +
@@ -303,18 +339,18 @@ export class Interpreter {
     if (s.expectSignal) throw new SpecFailure(s.expectSignal.loc, `expected ${s.expectSignal.value}, but the write succeeded`);
   }
 
-  private mremap(s: A.Mremap): void {
+  private *mremap(s: A.Mremap, task: number | undefined): Op<void> {
     const p = this.w.proc(s.actor.name);
     const region = p.regions.get(s.region.name)!;
-    const r = this.runOp(doMremap(this.k, p.pid, p.mm, region.start, region.pages * PAGE_SIZE, s.to.value), 'mremap');
+    const r = yield* doMremap(this.k, task ?? p.pid, p.mm, region.start, region.pages * PAGE_SIZE, s.to.value);
     if (typeof r === 'number') region.start = r;
     this.syscall(s, s.expectErrno, 'mremap', r);
   }
 
-  private fork(s: A.Fork): void {
+  private *fork(s: A.Fork, task: number | undefined): Op<void> {
     const parent = this.w.proc(s.actor.name);
     const pid = this.w.peekPid();
-    const mm = this.runOp(doFork(this.k, parent.pid, parent.mm, pid), 'fork');
+    const mm = yield* doFork(this.k, task ?? parent.pid, parent.mm, pid);
     const regions = new Map<string, Region>();
     for (const [n, r] of parent.regions) regions.set(n, { ...r });
     this.w.adoptProcess(s.child.name, mm, regions);
