@@ -44,6 +44,8 @@ export type KEvent =
    * rendered `dev: what [place] [detail]`, the place being [start, end) of mm `at.mm`.
    */
   | { readonly e: 'driver'; readonly dev: string; readonly what: string; readonly at?: { readonly mm: number; readonly start: number; readonly end: number }; readonly detail?: string }
-  | { readonly e: 'violation'; readonly kind: ViolationKind; readonly detail: string };
+  | { readonly e: 'violation'; readonly kind: ViolationKind; readonly detail: string }
+  /** race/explore: thread `thread` finished a step (`@snapshot`), finished (` done`) or blocks (` waits for …`). */
+  | { readonly e: 'sched'; readonly thread: string; readonly what: string };
 
 export type ViolationKind = 'stale-mirror' | 'mirror-perm' | 'use-after-free' | 'refcount' | 'livelock' | 'deadlock';

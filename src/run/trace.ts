@@ -80,6 +80,8 @@ export function renderEvent(w: World, ev: KEvent): string {
       return [`${ev.dev}: ${ev.what}`, ev.at ? w.rangeName(ev.at.mm, ev.at.start, ev.at.end) : '', ev.detail ?? ''].filter(Boolean).join(' ');
     case 'violation':
       return `VIOLATION ${ev.kind}: ${ev.detail}`;
+    case 'sched':
+      return `[${ev.thread}${ev.what}]`;
     default:
       return assertNever(ev, 'renderEvent');
   }
