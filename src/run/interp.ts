@@ -46,7 +46,7 @@ function titleOf(spec: A.SpecFile): string | undefined {
  */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
   'madvise',
-  'kernelReclaim', 'kernelReclaimPages', 'kernelMigrate', 'kernelCompact', 'kernelKhugepaged', 'kernelKsm',
+  'kernelReclaim', 'kernelReclaimPages', 'kernelKhugepaged', 'kernelKsm',
   'kernelNumaScan', 'kernelWriteback', 'kernelOom',
   'mmapDev', 'openMirror', 'openDmirror', 'close', 'dmirrorRead', 'dmirrorWrite', 'dmirrorSnapshot', 'dmirrorMigrate',
   'expectCounters', 'expectCoherent', 'race', 'explore',
