@@ -1,11 +1,53 @@
 import type { Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
-import { bug, type Op } from './types.js';
+import { VM_PFNMAP, VM_SHARED } from './vma.js';
+import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
+import { zapPageRange } from './memory.js';
+import { doExit } from './exit.js';
+import type { Op } from './types.js';
 
 /**
- * Being written. Linux: mm/oom_kill.c oom_kill_process() → __oom_reap_task_mm()
+ * OOM-kills the process owning `mm`: the OOM reaper unmaps what can be freed without
+ * blocking, then the victim exits (exit_mmap tears down the rest).
+ * Linux: oom_kill_process() → __oom_kill_process(); oom_reaper → oom_reap_task_mm();
+ * the victim's do_exit() → exit_mmap()
  */
 export function* oomKill(k: Kernel, task: number, mm: Mm): Op<void> {
-  void k; void task; void mm;
-  return bug('oomKill: not implemented yet');
+  k.emit({ e: 'oom', mm: mm.id });
+  yield* oomReapTaskMm(k, task, mm);
+  yield* doExit(k, task, mm);
+}
+
+/**
+ * The reaper: under mmap_lock for read (trylock: a writer holding it makes the reaper
+ * give up), each private or anonymous VMA (not VM_PFNMAP) is zapped under a
+ * non-blockable UNMAP invalidation of the whole VMA. A VMA whose invalidation start fails
+ * (a subscriber would have to sleep) is skipped, its pages left for exit_mmap. Shared
+ * file and shmem mappings are left alone. The mm is then marked reaped (MMF_OOM_SKIP).
+ * Steps per VMA: start, clear, end.
+ * Linux: oom_reap_task_mm() → __oom_reap_task_mm(), mmu_notifier_invalidate_range_start_nonblock()
+ */
+export function* oomReapTaskMm(k: Kernel, task: number, mm: Mm): Op<boolean> {
+  if (!mm.mmapLock.tryRead(task)) return false;
+  let complete = true;
+  try {
+    for (const vma of [...mm.vmas]) {
+      if (vma.has(VM_PFNMAP)) continue;
+      if (!vma.isAnon && vma.has(VM_SHARED)) continue;
+      const range: NotifierRange = { mm, start: vma.start, end: vma.end, event: 'UNMAP', blockable: false, task };
+      if (!(yield* mmuNotifierInvalidateRangeStart(k, range))) {
+        complete = false;
+        continue;
+      }
+      yield 'start';
+      zapPageRange(k, vma, vma.start, vma.end);
+      yield 'clear';
+      yield* mmuNotifierInvalidateRangeEnd(k, range);
+      yield 'end';
+    }
+  } finally {
+    mm.mmapLock.upRead(task);
+  }
+  mm.oomReaped = true;
+  return complete;
 }

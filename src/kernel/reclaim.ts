@@ -1,18 +1,402 @@
 import type { Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
-import { bug, type Op } from './types.js';
+import type { Vma } from './vma.js';
+import { VM_EXEC } from './vma.js';
+import {
+  PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_ISOLATED, PG_LAZYFREE, PG_LOCKED, PG_LRU, PG_REFERENCED,
+  PG_SWAPBACKED, PG_SWAPCACHE, PG_ACTIVE, ZERO_PFN,
+} from './frames.js';
+import { isPresent, PTE_DIRTY, PTE_EXCLUSIVE, PTE_SPECIAL, PTE_SWAP, PTE_YOUNG, PMD_HUGE } from './pte.js';
+import { rmapWalk, pageRemoveRmap } from './rmap.js';
+import { ACTIVE, INACTIVE, lruAdd, lruDel, lruDeactivate } from './lru.js';
+import {
+  mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, mmuNotifierClearFlushYoung, type NotifierRange,
+} from './notifier.js';
+import { addToSwapCache, deleteFromSwapCache } from './swap_state.js';
+import { PAGE_SIZE, asSlot, bug, type Op } from './types.js';
+import type { FileObj } from './file.js';
 
 /**
- * Being written. Linux: mm/vmscan.c shrink_folio_list(), reclaim_pages()
+ * Page reclaim: the LRU scan and the per-page path of mm/vmscan.c.
+ *
+ * Per page, as atomic steps:
+ *
+ *   isolate ── off the LRU, page locked, one reference (a pin) held while isolated
+ *   (anon)     add_to_swap: a slot, the page in the swap cache (marked dirty)
+ *   for each mapping rmap finds:
+ *     start    CLEAR [addr, addr+4K) on that mm (callbacks run here)
+ *     clear    PTE → swap entry (anon, EXCLUSIVE if the page was) or none (file);
+ *              the PTE's dirty bit moves to the page; mapcount and reference dropped
+ *     end
+ *   swapout    anon: content to the slot; dirty file page: written to the file;
+ *              shmem: to a swap slot that the file's mapping keeps
+ *   free       out of the swap cache / page cache, the pin dropped, the frame freed
+ *
+ * A page that is still mapped (a notifier refused, a racing fault mapped it again) or
+ * holds references nobody accounts for (a GUP pin) is put back on the LRU, not freed.
+ *
+ * mmspec's simplifications, each a documented choice:
+ *  - writeback of a dirty file page is synchronous (Linux's pageout() starts I/O and
+ *    frees the page on a later scan; direct reclaim leaves dirty file pages to kswapd);
+ *  - THPs are skipped (rotated), since splitting them for swap is not modelled;
+ *  - one pair of LRU lists for anon and file pages, inactive_ratio 1.
  */
-/** Reclaims the pages mapped now at `addrs` of `mm` (resolved at the first step). */
-export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly number[]): Op<void> {
-  void k; void task; void mm; void addrs;
-  return bug('reclaimRange: not implemented yet');
+
+/** Pages isolated per batch. Linux: SWAP_CLUSTER_MAX */
+export const SWAP_CLUSTER_MAX = 32;
+
+/**
+ * Takes a page off the LRU for reclaim: locked, one reference held. Pages that are not on
+ * an LRU (already isolated, under migration, the zero page), locked, or part of a THP are
+ * refused. Linux: folio_isolate_lru() + folio_trylock()
+ */
+export function isolateLruPage(k: Kernel, pfn: number): boolean {
+  const m = k.mem;
+  if (pfn === ZERO_PFN || !m.isAllocated(pfn) || !m.has(pfn, PG_LRU)) return false;
+  if (m.has(pfn, PG_ISOLATED | PG_LOCKED) || m.isHuge(pfn)) return false;
+  lruDel(k, pfn);
+  m.set(pfn, PG_ISOLATED | PG_LOCKED);
+  m.addPin(pfn, 1);
+  k.check.frameTouched(pfn);
+  return true;
 }
 
-/** Memory pressure: reclaims up to `n` pages chosen by the LRU; returns how many were freed. */
+/**
+ * Puts an isolated page back: unlocked, the isolation reference dropped (freeing it if
+ * that was the last), on the active or inactive list.
+ * Linux: folio_putback_lru(); activate_locked / keep_locked in shrink_folio_list()
+ */
+export function putbackLruPage(k: Kernel, pfn: number, list: number): void {
+  const m = k.mem;
+  m.clear(pfn, PG_ISOLATED | PG_LOCKED);
+  m.addPin(pfn, -1);
+  k.check.frameTouched(pfn);
+  if (m.refcount[pfn] === 0) {
+    k.freePage(pfn);
+    return;
+  }
+  lruAdd(k, pfn, list);
+}
+
+type PageKind = 'anon' | 'lazyfree' | 'shmem' | 'file' | 'other';
+
+/** Which reclaim path a page takes: anon+swapbacked, MADV_FREE'd anon, shmem, file. */
+function pageKind(k: Kernel, pfn: number): PageKind {
+  const m = k.mem;
+  if (m.has(pfn, PG_ANON)) return m.has(pfn, PG_SWAPBACKED) ? 'anon' : 'lazyfree';
+  const f = fileOfPage(k, pfn);
+  if (!f) return 'other';
+  return f.shmem ? 'shmem' : 'file';
+}
+
+function fileOfPage(k: Kernel, pfn: number): FileObj | undefined {
+  const owner = k.mem.owner[pfn]!;
+  if (owner >= 0) return undefined;
+  const f = k.files[-owner];
+  return f && f.cache.get(k.mem.index[pfn]!) === pfn ? f : undefined;
+}
+
+/** folio_is_file_lru(): not swap-backed (file pages and lazyfree anon pages). */
+const isFileLru = (k: Kernel, pfn: number): boolean => !k.mem.has(pfn, PG_SWAPBACKED);
+
+type Refs = 'activate' | 'keep' | 'reclaim' | 'reclaim_clean';
+
+/**
+ * Ages a page: clears the young bit of every PTE mapping it (asking secondary MMUs too)
+ * and counts the mappings that were young. Linux: folio_referenced() →
+ * folio_referenced_one() → ptep_clear_flush_young_notify()
+ */
+export function pageReferenced(k: Kernel, pfn: number): { referenced: number; vmFlags: number } {
+  let referenced = 0, vmFlags = 0;
+  for (const { vma, addr } of rmapWalk(k, pfn)) {
+    const pte = vma.mm.pte(addr);
+    let young = false;
+    if ((pte.bits & PTE_YOUNG) !== 0 && (pte.bits & PMD_HUGE) === 0) {
+      k.setPte(vma.mm, addr, pte.pfn, pte.bits & ~PTE_YOUNG);
+      young = true;
+    }
+    if (mmuNotifierClearFlushYoung(vma.mm, addr, addr + PAGE_SIZE)) young = true;
+    if (young) {
+      referenced++;
+      vmFlags |= vma.flags;
+    }
+  }
+  return { referenced, vmFlags };
+}
+
+/**
+ * The second chance: a page whose PTEs were young is marked PG_referenced and kept on
+ * the inactive list (rotated to its head) the first time; young again while marked (or
+ * young in several mappings, or an executable file page) it is activated. An unreferenced
+ * page is reclaimed, a file page that was only PG_referenced only if clean.
+ * Linux: folio_check_references()
+ */
+function checkReferences(k: Kernel, pfn: number): Refs {
+  const m = k.mem;
+  const { referenced, vmFlags } = pageReferenced(k, pfn);
+  const wasReferenced = m.has(pfn, PG_REFERENCED);
+  m.clear(pfn, PG_REFERENCED);
+  if (referenced > 0) {
+    m.set(pfn, PG_REFERENCED);
+    if (wasReferenced || referenced > 1) return 'activate';
+    if ((vmFlags & VM_EXEC) !== 0 && isFileLru(k, pfn)) return 'activate';
+    return 'keep';
+  }
+  if (wasReferenced && isFileLru(k, pfn)) return 'reclaim_clean';
+  return 'reclaim';
+}
+
+/**
+ * Unmaps one mapping of an isolated page (caller has started the invalidation).
+ * Returns false when the page must stay mapped here (a lazyfree page was written again).
+ * Linux: try_to_unmap_one()
+ */
+function tryToUnmapOne(k: Kernel, vma: Vma, addr: number, pfn: number): boolean {
+  const m = k.mem, mm = vma.mm;
+  const pte = mm.pte(addr);
+  if (!isPresent(pte.bits) || (pte.bits & PTE_SPECIAL) !== 0 || pte.pfn !== pfn) return true;
+  const dirty = (pte.bits & PTE_DIRTY) !== 0;
+  if (dirty) m.set(pfn, PG_DIRTY);
+  if (m.has(pfn, PG_ANON)) {
+    if (!m.has(pfn, PG_SWAPBACKED)) {
+      // MADV_FREE page: discard only when clean and nobody else holds it (isolation + PTEs).
+      if (m.has(pfn, PG_DIRTY) || m.refcount[pfn] !== 1 + m.mapcount[pfn]!) {
+        m.set(pfn, PG_SWAPBACKED);
+        m.clear(pfn, PG_LAZYFREE);
+        k.emit({ e: 'reclaim', pfn, result: 'lazyfree page was written again: swap-backed, stays mapped' });
+        return false;
+      }
+      k.setPte(mm, addr, 0, 0);
+    } else {
+      const slot = m.swapOf.get(pfn);
+      if (slot === undefined) bug(`tryToUnmapOne: anon pfn ${pfn} is not in the swap cache`);
+      k.swap.dup(slot);
+      let bits = PTE_SWAP;
+      if (m.has(pfn, PG_ANON_EXCLUSIVE)) {
+        // folio_try_share_anon_rmap_pte(): the exclusivity moves to the swap entry.
+        bits |= PTE_EXCLUSIVE;
+        m.clear(pfn, PG_ANON_EXCLUSIVE);
+      }
+      k.setPte(mm, addr, slot, bits);
+    }
+  } else {
+    k.setPte(mm, addr, 0, 0);
+  }
+  pageRemoveRmap(k, pfn);
+  k.putPage(pfn);
+  return true;
+}
+
+/**
+ * Unmaps every mapping rmap finds, each under its own CLEAR invalidation of one page.
+ * Steps: start, clear, end per mapping. Linux: try_to_unmap() → rmap_walk()
+ */
+function* tryToUnmap(k: Kernel, task: number, pfn: number): Op<void> {
+  for (const { vma, addr } of rmapWalk(k, pfn)) {
+    const range: NotifierRange = { mm: vma.mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
+    if (!(yield* mmuNotifierInvalidateRangeStart(k, range))) return;
+    yield 'start';
+    const ok = tryToUnmapOne(k, vma, addr, pfn);
+    yield 'clear';
+    yield* mmuNotifierInvalidateRangeEnd(k, range);
+    yield 'end';
+    if (!ok) return;
+  }
+}
+
+/** The references an unmapped isolated page may hold and still be freed. Linux: __remove_mapping()'s freeze count */
+function expectedRefs(k: Kernel, pfn: number): number {
+  return 1 + (k.mem.has(pfn, PG_SWAPCACHE) ? 1 : 0) + (fileOfPage(k, pfn) ? 1 : 0);
+}
+
+/**
+ * Reclaims one isolated page: swap slot, unmap, write out, free; or puts it back.
+ * `ignoreReferences`: reclaim_pages() (MADV_PAGEOUT, `kernel: reclaim RANGE`) skips aging.
+ * Returns whether the frame was freed. Linux: the loop body of shrink_folio_list()
+ */
+function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boolean): Op<boolean> {
+  const m = k.mem;
+  const refs: Refs = ignoreReferences ? 'reclaim' : checkReferences(k, pfn);
+  if (refs === 'activate') return keep(k, pfn, ACTIVE, 'referenced again: activated');
+  if (refs === 'keep') return keep(k, pfn, INACTIVE, 'referenced: second chance on the inactive list');
+  const kind = pageKind(k, pfn);
+  if (kind === 'other') return keep(k, pfn, INACTIVE, 'not reclaimable (no mapping)');
+  if (kind === 'anon' && !m.has(pfn, PG_SWAPCACHE)) {
+    // add_to_swap(): the slot's first use is the swap cache's.
+    const slot = k.swap.alloc();
+    if (slot === undefined) return keep(k, pfn, ACTIVE, 'swap full: activated');
+    addToSwapCache(k, pfn, slot);
+    m.set(pfn, PG_DIRTY);
+  }
+  if (m.mapcount[pfn]! > 0) yield* tryToUnmap(k, task, pfn);
+  if (m.mapcount[pfn]! > 0) return keep(k, pfn, ACTIVE, 'still mapped: activated');
+  if (m.refcount[pfn] !== expectedRefs(k, pfn)) {
+    return keep(k, pfn, INACTIVE, `extra references (refcount ${m.refcount[pfn]}): kept`);
+  }
+  let shmemSlot: number | undefined;
+  if (m.has(pfn, PG_DIRTY)) {
+    if (kind === 'lazyfree') return keep(k, pfn, ACTIVE, 'lazyfree page is dirty: kept');
+    if (refs === 'reclaim_clean') return keep(k, pfn, INACTIVE, 'referenced dirty file page: kept for writeback');
+    if (kind === 'shmem') {
+      shmemSlot = k.swap.alloc();
+      if (shmemSlot === undefined) return keep(k, pfn, ACTIVE, 'swap full: activated');
+    }
+    pageout(k, pfn, kind, shmemSlot);
+    yield 'swapout';
+  }
+  // __remove_mapping(): someone may have taken the page while it was written.
+  if (m.mapcount[pfn]! > 0 || m.refcount[pfn] !== expectedRefs(k, pfn)) {
+    if (shmemSlot !== undefined) k.swap.put(asSlot(shmemSlot));
+    return keep(k, pfn, m.mapcount[pfn]! > 0 ? ACTIVE : INACTIVE, `referenced while written (refcount ${m.refcount[pfn]}): kept`);
+  }
+  removeMapping(k, pfn, kind, shmemSlot);
+  k.emit({ e: 'reclaim', pfn, result: kind === 'lazyfree' ? 'lazyfree: discarded without swap' : kind === 'anon' ? 'swapped out' : 'dropped from the page cache' });
+  m.clear(pfn, PG_ISOLATED | PG_LOCKED);
+  m.addPin(pfn, -1);
+  k.check.frameTouched(pfn);
+  if (m.refcount[pfn] !== 0) bug(`shrinkPage: pfn ${pfn} still has refcount ${m.refcount[pfn]} after removal`);
+  k.freePage(pfn);
+  yield 'free';
+  return true;
+}
+
+function keep(k: Kernel, pfn: number, list: number, why: string): false {
+  k.emit({ e: 'reclaim', pfn, result: why });
+  putbackLruPage(k, pfn, list);
+  return false;
+}
+
+/**
+ * Writes a dirty, unmapped page out: anon to its swap slot, a file page to the file,
+ * shmem to a fresh slot. Linux: pageout() → swap_writepage(), ->writepage(), shmem_writepage()
+ */
+function pageout(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number | undefined): void {
+  const m = k.mem;
+  const value = m.value[pfn] ?? 0;
+  if (kind === 'anon') {
+    const slot = m.swapOf.get(pfn)!;
+    k.swap.content[slot] = value;
+    k.emit({ e: 'swapout', pfn, slot });
+  } else if (kind === 'shmem') {
+    k.swap.content[shmemSlot!] = value;
+    k.emit({ e: 'swapout', pfn, slot: shmemSlot! });
+  } else {
+    const f = fileOfPage(k, pfn)!;
+    const index = m.index[pfn]!;
+    f.backing[index] = value;
+    k.emit({ e: 'writeback', pfn, file: f.name, index });
+  }
+  m.clear(pfn, PG_DIRTY);
+}
+
+/**
+ * Takes the page out of the swap cache or page cache; a written shmem page leaves its
+ * swap entry in the file's mapping. Linux: __remove_mapping() → __delete_from_swap_cache(),
+ * __filemap_remove_folio(); shmem_writepage()'s swap entry in the mapping
+ */
+function removeMapping(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number | undefined): void {
+  const m = k.mem;
+  if (m.has(pfn, PG_SWAPCACHE)) deleteFromSwapCache(k, pfn);
+  const f = fileOfPage(k, pfn);
+  if (f) {
+    const index = m.index[pfn]!;
+    f.cache.delete(index);
+    if (kind === 'shmem' && shmemSlot !== undefined) f.swapped.set(index, asSlot(shmemSlot));
+    k.putPage(pfn);
+  }
+  if (kind === 'lazyfree') m.clear(pfn, PG_LAZYFREE);
+}
+
+/**
+ * Isolates the pages mapped now at `addrs` (present, normal, not the zero page; skipped
+ * silently otherwise), then reclaims each without aging, as reclaim_pages() does.
+ * Steps: isolate, then per page start/clear/end per mapping, swapout, free.
+ * Linux: reclaim_pages() → reclaim_folio_list() → shrink_folio_list(ignore_references)
+ */
+export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly number[]): Op<void> {
+  const pfns: number[] = [];
+  for (const addr of addrs) {
+    const pte = mm.pte(addr);
+    if (!isPresent(pte.bits) || (pte.bits & (PTE_SPECIAL | PMD_HUGE)) !== 0) continue;
+    if (pfns.includes(pte.pfn)) continue;
+    if (isolateLruPage(k, pte.pfn)) {
+      k.emit({ e: 'reclaim', pfn: pte.pfn, result: 'isolated' });
+      pfns.push(pte.pfn);
+    }
+  }
+  yield 'isolate';
+  yield* reclaimPages(k, task, pfns);
+}
+
+/** Reclaims already isolated pages, ignoring references; returns how many were freed. Linux: reclaim_pages() */
+export function* reclaimPages(k: Kernel, task: number, pfns: readonly number[]): Op<number> {
+  let freed = 0;
+  for (const pfn of pfns) if (yield* shrinkPage(k, task, pfn, true)) freed++;
+  return freed;
+}
+
+/**
+ * Moves pages from the active tail to the inactive head while the inactive list is the
+ * shorter one. Young bits are cleared on the way (the page's next inactive trip must see
+ * fresh references); only a referenced executable file page stays active.
+ * Linux: shrink_active_list(), inactive_is_low() (inactive_ratio 1 below 1 GiB)
+ */
+function shrinkActiveList(k: Kernel): void {
+  const lru = k.lru, m = k.mem;
+  let budget = lru.size[ACTIVE]!;
+  while (lru.size[INACTIVE]! < lru.size[ACTIVE]! && budget-- > 0) {
+    const pfn = lru.tail[ACTIVE]!;
+    if (!pfn) break;
+    const { referenced, vmFlags } = pageReferenced(k, pfn);
+    if (referenced > 0 && (vmFlags & VM_EXEC) !== 0 && isFileLru(k, pfn)) {
+      lruDel(k, pfn);
+      lruAdd(k, pfn, ACTIVE);
+      continue;
+    }
+    lruDeactivate(k, pfn);
+    k.emit({ e: 'reclaim', pfn, result: 'deactivated' });
+  }
+  void m;
+}
+
+/**
+ * Memory pressure: frees up to `n` pages chosen by the LRU. Each round balances the lists
+ * (shrink_active_list), isolates up to SWAP_CLUSTER_MAX pages from the inactive tail and
+ * runs them through the reclaim path with aging. Stops when `n` are freed or when every
+ * page has had its chances (twice the LRU's size scanned with nothing freed): the caller
+ * (the allocator) then reports OOM. THPs are rotated, never split.
+ * Steps: isolate per batch, then those of each page.
+ * Linux: try_to_free_pages() → shrink_node() → shrink_lruvec() → shrink_inactive_list()
+ */
 export function* shrinkLru(k: Kernel, n: number, task: number): Op<number> {
-  void k; void n; void task;
-  return bug('shrinkLru: not implemented yet');
+  const lru = k.lru, m = k.mem;
+  let freed = 0, idle = 0;
+  while (freed < n) {
+    if (idle > 2 * (lru.size[ACTIVE]! + lru.size[INACTIVE]!) + SWAP_CLUSTER_MAX) break;
+    shrinkActiveList(k);
+    const batch: number[] = [];
+    const want = Math.min(SWAP_CLUSTER_MAX, n - freed);
+    let looked = 0;
+    const listLen = lru.size[INACTIVE]!;
+    while (batch.length < want && looked < listLen) {
+      const pfn = lru.tail[INACTIVE]!;
+      if (!pfn) break;
+      looked++;
+      if (isolateLruPage(k, pfn)) {
+        k.emit({ e: 'reclaim', pfn, result: 'isolated' });
+        batch.push(pfn);
+      } else {
+        // Cannot be taken now (a THP, a locked page): rotate. Linux: isolate_lru_folios() skip
+        lruDel(k, pfn);
+        lruAdd(k, pfn, m.has(pfn, PG_ACTIVE) ? ACTIVE : INACTIVE);
+        idle++;
+      }
+    }
+    if (batch.length === 0) break;
+    yield 'isolate';
+    for (const pfn of batch) {
+      if (yield* shrinkPage(k, task, pfn, false)) { freed++; idle = 0; } else idle++;
+    }
+  }
+  return freed;
 }

@@ -45,11 +45,10 @@ function titleOf(spec: A.SpecFile): string | undefined {
  * not a syntax error and not a crash.
  */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'madvise',
-  'kernelReclaim', 'kernelReclaimPages', 'kernelKhugepaged', 'kernelKsm',
-  'kernelNumaScan', 'kernelWriteback', 'kernelOom',
-  'mmapDev', 'openMirror', 'openDmirror', 'close', 'dmirrorRead', 'dmirrorWrite', 'dmirrorSnapshot', 'dmirrorMigrate',
-  'expectCounters', 'expectCoherent', 'race', 'explore',
+  'kernelKhugepaged', 'kernelKsm',
+  'kernelNumaScan',
+  'mmapDev', 'openMirror',
+  'race', 'explore',
 ]);
 
 function reportUnsupported(spec: A.SpecFile, file: string): Diagnostic[] {
