@@ -2,7 +2,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { Mm } from '../kernel/mm.js';
 import type { Vma } from '../kernel/vma.js';
 import { VM_READ, VM_WRITE } from '../kernel/vma.js';
-import { PTE_KIND_MASK, PTE_PRESENT, PTE_DEVICE, PTE_WRITE, PTE_PROTNONE, type PteValue } from '../kernel/pte.js';
+import { PTE_KIND_MASK, PTE_PRESENT, PTE_DEVICE, PTE_MIGRATION, PTE_WRITE, PTE_PROTNONE, type PteValue } from '../kernel/pte.js';
 import { PG_DEVICE_PRIVATE, ZERO_PFN } from '../kernel/frames.js';
 import {
   IntervalSub, mmuIntervalNotifierInsert, mmuIntervalNotifierRemove, mmuIntervalSetSeq, mmuIntervalReadBegin,
@@ -73,7 +73,7 @@ export class DmirrorDevice implements DevicePrivateOwner {
    * Linux: dmirror_devmem_fault() → dmirror_devmem_fault_alloc_and_copy()
    */
   *migrateToRam(k: Kernel, task: number, vma: Vma, addr: number, pte: PteValue): Op<FaultOutcome> {
-    k.emit({ e: 'driver', dev: this.name, what: `migrate_to_ram pfn ${pte.pfn} (CPU fault in mm ${vma.mm.id})` });
+    k.emit({ e: 'driver', dev: this.name, what: 'migrate_to_ram', at: { mm: vma.mm.id, start: addr, end: addr + PAGE_SIZE }, detail: `device pfn ${pte.pfn}` });
     const m = yield* migrateVmaSetup(k, task, vma, addr, addr + PAGE_SIZE, this, 'device-private');
     const s = m.src[0]!;
     if (s.migrate && s.pfn !== undefined) {
@@ -144,13 +144,13 @@ export class Dmirror {
     if (range.event === 'MIGRATE' && range.owner === this.dev) return true;
     if (range.blockable) yield* mutexLock(this.mutex, range.task);
     else if (!this.mutex.tryLock(range.task)) {
-      k.emit({ e: 'driver', dev: this.label, what: `invalidate ${range.event}: mutex held, non-blockable: fail` });
+      k.emit({ e: 'driver', dev: this.label, what: `invalidate ${range.event}`, at: { mm: range.mm.id, start: range.start, end: range.end }, detail: 'mutex held, non-blockable: fail' });
       return false;
     }
     yield 'inv-lock';
     mmuIntervalSetSeq(sub, curSeq);
     const erased = this.eraseRange(Math.floor(range.start / PAGE_SIZE), Math.floor(range.end / PAGE_SIZE));
-    if (erased > 0) k.emit({ e: 'driver', dev: this.label, what: `invalidate ${range.event}: erased ${erased} entr${erased === 1 ? 'y' : 'ies'}` });
+    if (erased > 0) k.emit({ e: 'driver', dev: this.label, what: `invalidate ${range.event}`, at: { mm: range.mm.id, start: range.start, end: range.end }, detail: `erased ${erased} entr${erased === 1 ? 'y' : 'ies'}` });
     yield 'inv-zap';
     this.mutex.unlock(range.task);
     yield 'inv-unlock';
@@ -499,6 +499,9 @@ function coherenceHook(dev: DmirrorDevice): InvariantHook {
           const addr = vpn * PAGE_SIZE;
           const pte = d.mm.pte(addr);
           const kind = pte.bits & PTE_KIND_MASK;
+          // Under migration (migrate_vma between pages() and finalize): the device may
+          // already hold the destination; the CPU's entry is judged once it is remapped.
+          if (kind === PTE_MIGRATION) { d.changed.push(vpn); continue; }
           const mapped = (kind === PTE_PRESENT && (pte.bits & PTE_PROTNONE) === 0) || kind === PTE_DEVICE;
           const where = `${d.label} entry for 0x${addr.toString(16)} of mm ${d.mm.id}`;
           if (!mapped || pte.pfn !== e.pfn || (e.pfn !== ZERO_PFN && !k.mem.isAllocated(e.pfn))) {
