@@ -58,12 +58,13 @@ export type DmirrorStmtAny = A.OpenDmirror | A.Close | A.DmirrorStmt;
 const DMIRROR_TYPES = new Set(['openDmirror', 'dmirrorRead', 'dmirrorWrite', 'dmirrorSnapshot', 'dmirrorMigrate']);
 
 /** Whether `s` is a dmirror statement (a `close` is one when it names a dmirror). */
-export function isDmirrorStmt(it: Interpreter, s: A.Statement): s is DmirrorStmtAny {
+export function isDmirrorStmt(it: Interpreter, s: A.Statement): boolean {
   if (DMIRROR_TYPES.has(s.type)) return true;
   return s.type === 'close' && it.w.devices.get(s.device.name)?.kind === 'dmirror';
 }
 
-export function execDmirrorStmt(it: Interpreter, s: DmirrorStmtAny): void {
+export function execDmirrorStmt(it: Interpreter, stmt: A.Statement): void {
+  const s = stmt as DmirrorStmtAny;
   switch (s.type) {
     case 'openDmirror': {
       const p = it.w.proc(s.actor.name);
