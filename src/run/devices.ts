@@ -5,12 +5,12 @@ import { mirrorOpen, type MirrorDevice } from '../drivers/mirror.js';
 import type { Interpreter } from './exec.js';
 import { PROT_OF, SpecFailure } from './exec.js';
 import type { Check } from './expect.js';
-import { isDmirrorStmt, execDmirrorStmt, dmirrorCoherent } from './dmirror.js';
 import type { DeviceHandle, Proc } from './world.js';
+import { isDmirrorStmt, execDmirrorStmt, dmirrorCounters, dmirrorCoherent } from './dmirror.js';
 
 /**
- * Device statements: the mirror of spec-language.md §7 (here) and dmirror of §7b (to be
- * added by its owner in src/run/dmirror.ts and dispatched from execDeviceStmt).
+ * Device statements: the mirror of spec-language.md §7 (here) and dmirror of §7b
+ * (src/run/dmirror.ts, dispatched from here).
  */
 export type DeviceStmt = A.MmapDev | A.OpenMirror | A.OpenDmirror | A.Close | A.DmirrorStmt;
 
@@ -48,9 +48,8 @@ export function execDeviceStmt(it: Interpreter, s: DeviceStmt): void {
     case 'openMirror': return openMirror(it, s);
     case 'mmapDev': return mmapDev(it, s);
     case 'close': return closeDev(it, s);
-    case 'openDmirror': case 'dmirrorRead': case 'dmirrorWrite': case 'dmirrorSnapshot': case 'dmirrorMigrate':
-      // dmirror (spec-language.md §7b) belongs in src/run/dmirror.ts, dispatched from here.
-      throw new SimulatorBug(`execDeviceStmt: ${s.type} is not implemented yet (src/run/dmirror.ts)`);
+    default:
+      throw new SimulatorBug(`execDeviceStmt: ${s.type} of device ${s.device.name} has no handler`);
   }
 }
 
@@ -80,15 +79,14 @@ function mmapDev(it: Interpreter, s: A.MmapDev): void {
 }
 
 function closeDev(it: Interpreter, s: A.Close): void {
-  const h = it.w.devices.get(s.device.name);
-  if (h instanceof MirrorHandle) { h.dev.close(); return; }
-  throw new SimulatorBug(`execDeviceStmt: close of ${h?.kind ?? 'unknown'} device ${s.device.name} is not implemented yet`);
+  mirrorOf(it, s.device).dev.close();
 }
 
 /** `expect DEV counters NAME N, …`: every named counter equals its value. */
 export function deviceCounters(it: Interpreter, s: A.ExpectCounters): Check {
   const h = it.w.devices.get(s.device.name);
   if (!h) return { ok: false, message: `no device ${s.device.name}` };
+  if (h.kind === 'dmirror') return dmirrorCounters(it, s);
   const have = h.counters();
   const bad = s.counters.filter((c) => have[c.name.value] !== c.value.value)
     .map((c) => `${c.name.value} ${have[c.name.value] ?? '?'} (expected ${c.value.value})`);
@@ -101,6 +99,7 @@ export function deviceCounters(it: Interpreter, s: A.ExpectCounters): Check {
 export function deviceCoherent(it: Interpreter, s: A.ExpectCoherent): Check {
   if (it.w.devices.get(s.device.name)?.kind === 'dmirror') return dmirrorCoherent(it, s);
   const h = it.w.devices.get(s.device.name);
+  if (h?.kind === 'dmirror') return dmirrorCoherent(it, s);
   if (!(h instanceof MirrorHandle)) return { ok: false, message: `${s.device.name} is not a mirror device` };
   const bad = h.dev.incoherence();
   if (bad.length === 0) return { ok: true };

@@ -47,7 +47,6 @@ function titleOf(spec: A.SpecFile): string | undefined {
 const UNSUPPORTED: ReadonlySet<string> = new Set([
   'kernelKhugepaged', 'kernelKsm',
   'kernelNumaScan',
-  'mmapDev', 'openMirror',
   'race', 'explore',
 ]);
 
