@@ -45,8 +45,7 @@ function titleOf(spec: A.SpecFile): string | undefined {
  * not a syntax error and not a crash.
  */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'kernelKhugepaged', 'kernelKsm',
-  'kernelNumaScan',
+  
   'race', 'explore',
 ]);
 
