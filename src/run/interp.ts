@@ -45,7 +45,6 @@ function titleOf(spec: A.SpecFile): string | undefined {
  * not a syntax error and not a crash.
  */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
-  
   'race', 'explore',
 ]);
 
