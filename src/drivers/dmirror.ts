@@ -39,8 +39,14 @@ export interface DptEntry {
   readonly write: boolean;
 }
 
-/** Linux: dmirror_range_fault() gives up after HMM_RANGE_DEFAULT_TIMEOUT; mmspec after this many retries. */
+/**
+ * Linux: dmirror_range_fault() gives up after HMM_RANGE_DEFAULT_TIMEOUT (1 s). mmspec
+ * counts retries instead: this many, plus two per page of the chunk — every fault that
+ * hmm_range_fault takes may invalidate the range (a COW break fires CLEAR) and so cost one
+ * -EBUSY round that still made progress.
+ */
 export const DMIRROR_MAX_RETRIES = 16;
+const maxRetries = (pages: number): number => DMIRROR_MAX_RETRIES + 2 * pages;
 /** Linux: the `unsigned long pfns[64]` chunks of dmirror_fault() and dmirror_migrate_to_device(). */
 const CHUNK_PAGES = 64;
 
@@ -210,8 +216,9 @@ export class Dmirror {
    */
   private *rangeFault(task: number, start: number, end: number, write: boolean): Op<KernelError | undefined> {
     const flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0);
+    const limit = maxRetries((end - start) / PAGE_SIZE);
     for (let attempt = 0; ; attempt++) {
-      if (attempt > DMIRROR_MAX_RETRIES) return new KernelError('EBUSY', `retried ${DMIRROR_MAX_RETRIES} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
+      if (attempt > limit) return new KernelError('EBUSY', `retried ${limit} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
       const seq = yield* mmuIntervalReadBegin(this.notifier);
       yield 'begin';
       const range = hmmRangeInit(this.mm, start, end, flags, { notifier: this.notifier, seq }, this.dev);
@@ -333,8 +340,9 @@ export class Dmirror {
   }
 
   private *snapshotChunk(task: number, sub: IntervalSub, start: number, end: number): Op<DmirrorPerm[] | KernelError> {
+    const limit = maxRetries((end - start) / PAGE_SIZE);
     for (let attempt = 0; ; attempt++) {
-      if (attempt > DMIRROR_MAX_RETRIES) return new KernelError('EBUSY', `retried ${DMIRROR_MAX_RETRIES} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
+      if (attempt > limit) return new KernelError('EBUSY', `retried ${limit} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
       const seq = yield* mmuIntervalReadBegin(sub);
       yield 'begin';
       const range = hmmRangeInit(this.mm, start, end, 0, { notifier: sub, seq }, this.dev);

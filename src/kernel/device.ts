@@ -11,7 +11,8 @@ import { PG_ANON, PG_ANON_EXCLUSIVE, PG_DEVICE_PRIVATE, PG_KSM, PG_SWAPBACKED, P
 import { anonVmaPrepare, pageAddNewAnonRmap, pageRemoveRmap } from './rmap.js';
 import { lruAdd } from './lru.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
-import { PAGE_SIZE, type Op, type Pfn, type Value } from './types.js';
+import { splitHugePmd } from './huge.js';
+import { PAGE_SIZE, HPAGE_PMD_SIZE, type Op, type Pfn, type Value } from './types.js';
 
 /**
  * Device-private memory (ZONE_DEVICE, MEMORY_DEVICE_PRIVATE) and the migrate_vma API
@@ -144,6 +145,13 @@ export function* migrateVmaSetup(
   const range: NotifierRange = { mm, start, end, event: 'MIGRATE', blockable: true, owner, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
   yield 'start';
+  // A PMD-mapped THP (or huge zero page) is split and migrated page by page (the
+  // v6.12 path; THP device migration, MIGRATE_VMA_SELECT_COMPOUND, is not modelled).
+  if (select === 'system') {
+    for (let base = start - (start % HPAGE_PMD_SIZE); base < end; base += HPAGE_PMD_SIZE) {
+      if (mm.hugePmd(base).bits !== 0) yield* splitHugePmd(k, task, vma, base);
+    }
+  }
   for (let addr = start; addr < end; addr += PAGE_SIZE) {
     const s = collectOne(k, vma, addr, owner, select);
     m.src.push(s);
