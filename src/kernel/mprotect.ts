@@ -1,4 +1,5 @@
 import type { Kernel } from './kernel.js';
+import { vmaAdjustTransHuge } from './huge.js';
 import type { Mm } from './mm.js';
 import { VM_ACCESS, VM_SHARED, VM_WRITE, type Vma } from './vma.js';
 import { protToVmFlags, splitVma, vmaMerge, type Prot } from './mmap.js';
@@ -63,6 +64,8 @@ export function* doMprotect(k: Kernel, task: number, mm: Mm, start: number, len:
  */
 function* mprotectFixup(k: Kernel, task: number, mm: Mm, vma: Vma, start: number, end: number, newflags: number): Op<Vma | undefined> {
   if (newflags === vma.flags) return undefined;
+  // A THP cut by the range is split first (vma_adjust_trans_huge in __split_vma).
+  yield* vmaAdjustTransHuge(k, task, mm, start, end);
   splitVma(k, mm, start);
   splitVma(k, mm, end);
   const piece = mm.findVma(start) ?? bug('mprotectFixup: no VMA after split');
