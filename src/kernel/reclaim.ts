@@ -250,7 +250,7 @@ function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boo
     return keep(k, pfn, m.mapcount[pfn]! > 0 ? ACTIVE : INACTIVE, `referenced while written (refcount ${m.refcount[pfn]}): kept`);
   }
   removeMapping(k, pfn, kind, shmemSlot);
-  k.emit({ e: 'reclaim', pfn, result: kind === 'lazyfree' ? 'lazyfree: discarded without swap' : kind === 'anon' ? 'swapped out' : 'dropped from the page cache' });
+  k.emit({ e: 'reclaim', pfn, result: reclaimedHow(kind, shmemSlot) });
   m.clear(pfn, PG_ISOLATED | PG_LOCKED);
   m.addPin(pfn, -1);
   k.check.frameTouched(pfn);
@@ -258,6 +258,12 @@ function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boo
   k.freePage(pfn);
   yield 'free';
   return true;
+}
+
+function reclaimedHow(kind: PageKind, shmemSlot: number | undefined): string {
+  if (kind === 'lazyfree') return 'lazyfree: discarded without swap';
+  if (kind === 'anon' || shmemSlot !== undefined) return 'swapped out';
+  return 'dropped from the page cache';
 }
 
 function keep(k: Kernel, pfn: number, list: number, why: string): false {
@@ -336,6 +342,15 @@ export function* reclaimPages(k: Kernel, task: number, pfns: readonly number[]):
 }
 
 /**
+ * With every swap slot in use, anonymous pages that would need one are not scanned at all
+ * (only file and lazyfree pages are). Linux: get_scan_count() → can_reclaim_anon_pages()
+ */
+function cannotSwap(k: Kernel, pfn: number): boolean {
+  const m = k.mem;
+  return k.swap.used >= k.swap.slots && m.has(pfn, PG_ANON) && m.has(pfn, PG_SWAPBACKED) && !m.has(pfn, PG_SWAPCACHE);
+}
+
+/**
  * Moves pages from the active tail to the inactive head while the inactive list is the
  * shorter one. Young bits are cleared on the way (the page's next inactive trip must see
  * fresh references); only a referenced executable file page stays active.
@@ -347,6 +362,11 @@ function shrinkActiveList(k: Kernel): void {
   while (lru.size[INACTIVE]! < lru.size[ACTIVE]! && budget-- > 0) {
     const pfn = lru.tail[ACTIVE]!;
     if (!pfn) break;
+    if (cannotSwap(k, pfn)) {
+      lruDel(k, pfn);
+      lruAdd(k, pfn, ACTIVE);
+      continue;
+    }
     const { referenced, vmFlags } = pageReferenced(k, pfn);
     if (referenced > 0 && (vmFlags & VM_EXEC) !== 0 && isFileLru(k, pfn)) {
       lruDel(k, pfn);
@@ -382,7 +402,11 @@ export function* shrinkLru(k: Kernel, n: number, task: number): Op<number> {
       const pfn = lru.tail[INACTIVE]!;
       if (!pfn) break;
       looked++;
-      if (isolateLruPage(k, pfn)) {
+      if (cannotSwap(k, pfn)) {
+        lruDel(k, pfn);
+        lruAdd(k, pfn, INACTIVE);
+        idle++;
+      } else if (isolateLruPage(k, pfn)) {
         k.emit({ e: 'reclaim', pfn, result: 'isolated' });
         batch.push(pfn);
       } else {
