@@ -4,6 +4,7 @@ import { Vma } from './vma.js';
 import { unmapRange, vmaMerge } from './mmap.js';
 import { anonVmaClone } from './rmap.js';
 import { downWrite } from './locks.js';
+import { vmaAdjustTransHuge, splitHugePmd } from './huge.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { KernelError, PAGE_SIZE, HPAGE_PMD_SIZE, TASK_SIZE, bug, type Op } from './types.js';
 
@@ -38,6 +39,7 @@ export function* doMremap(k: Kernel, task: number, mm: Mm, oldStart: number, old
     const vma = mm.findVma(oldStart);
     if (!vma) return new KernelError('EFAULT', 'no VMA at the old address');
     if (oldStart + len > vma.end) return new KernelError('EFAULT', 'old range is not within one VMA');
+    yield* splitUnmovableHugePmds(k, task, mm, oldStart, newAddr, len);
     const moved = copyVma(k, mm, vma, oldStart, newAddr, len);
     yield* movePageTables(k, task, mm, oldStart, newAddr, len);
     yield* unmapRange(k, task, mm, oldStart, oldStart + len);
@@ -45,6 +47,21 @@ export function* doMremap(k: Kernel, task: number, mm: Mm, oldStart: number, old
     return newAddr;
   } finally {
     mm.mmapLock.upWrite(task);
+  }
+}
+
+/**
+ * THPs that cannot move as one PMD — cut by the old range's edges, or headed for an
+ * address that is not 2 MiB aligned — are split into PTEs first. Linux does the latter
+ * inside move_page_tables (split_huge_pmd under the UNMAP range); mmspec does it just
+ * before, with the split's own CLEAR. Linux: vma_adjust_trans_huge(), split_huge_pmd()
+ */
+function* splitUnmovableHugePmds(k: Kernel, task: number, mm: Mm, oldStart: number, newAddr: number, len: number): Op<void> {
+  yield* vmaAdjustTransHuge(k, task, mm, oldStart, oldStart + len);
+  if ((newAddr - oldStart) % HPAGE_PMD_SIZE === 0) return;
+  for (let base = oldStart - (oldStart % HPAGE_PMD_SIZE); base < oldStart + len; base += HPAGE_PMD_SIZE) {
+    const vma = mm.findVma(Math.max(base, oldStart));
+    if (vma && mm.hugePmd(base).bits !== 0) yield* splitHugePmd(k, task, vma, Math.max(base, oldStart));
   }
 }
 
@@ -68,7 +85,7 @@ function copyVma(k: Kernel, mm: Mm, vma: Vma, oldStart: number, newAddr: number,
  * Moves every entry of [oldStart, oldStart+len) to the same offset from `newAddr`, inside
  * one UNMAP invalidation of the old range (secondary MMUs must forget the old addresses).
  * Pages keep their counts: a mapping moves, none is added or dropped. A huge PMD moves
- * whole when both places are 2 MiB aligned. Linux: move_page_tables(), move_ptes(), move_huge_pmd()
+ * whole (the caller has split those that cannot). Linux: move_page_tables(), move_ptes(), move_huge_pmd()
  */
 function* movePageTables(k: Kernel, task: number, mm: Mm, oldStart: number, newAddr: number, len: number): Op<void> {
   const range: NotifierRange = { mm, start: oldStart, end: oldStart + len, event: 'UNMAP', blockable: true, task };
@@ -80,7 +97,7 @@ function* movePageTables(k: Kernel, task: number, mm: Mm, oldStart: number, newA
     const huge = mm.hugePmd(base);
     if (huge.bits !== 0) {
       if (base < oldStart || base + HPAGE_PMD_SIZE > oldEnd || (base + delta) % HPAGE_PMD_SIZE !== 0) {
-        bug('movePageTables: moving part of a huge PMD needs split_huge_pmd (not modelled yet)');
+        bug('movePageTables: a huge PMD that cannot move whole was not split');
       }
       k.setPmd(mm, base, 0, 0);
       k.setPmd(mm, base + delta, huge.pfn, huge.bits);
