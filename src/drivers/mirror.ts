@@ -180,7 +180,7 @@ export class MirrorDevice {
   close(): void {
     this.fdOpen = false;
     if (this.vmaRefs === 0) this.releaseDevice();
-    else this.emit('close', undefined, `(${this.vmaRefs} VMA${this.vmaRefs === 1 ? '' : 's'} keep the device)`);
+    else this.emit('close', undefined, `(${this.vmaRefs === 1 ? '1 VMA keeps' : `${this.vmaRefs} VMAs keep`} the device)`);
   }
 
   /** vm_ops->open: a split (same mm) or fork's copy (fork=copy) of a mirror VMA. */
@@ -339,6 +339,11 @@ export class MirrorDevice {
   private *invalidate(views: readonly MirrorView[], range: NotifierRange, setSeq: () => void): Op<boolean> {
     const hits = views.filter((v) => v.tStart < range.end && range.start < v.tEnd);
     if (hits.length === 0) return true;
+    if (this.dead) {
+      // release zapped everything and no fault inserts any more (exit_mmap's UNMAP).
+      setSeq();
+      return true;
+    }
     const task = range.task;
     if (this.opts.lock === 'on') {
       if (!range.blockable) {
@@ -390,7 +395,7 @@ export class MirrorDevice {
     this.dead = true;
     this.counters.invalidations++;
     this.counters.zaps += zapped;
-    this.emit('release', undefined, `target mm gone, zapped ${zapped}; later faults get SIGBUS`);
+    this.emit('release', undefined, `(target mm gone) zapped ${zapped}, later faults get SIGBUS`);
     if (this.opts.lock === 'on') this.lock.unlock(task);
   }
 
