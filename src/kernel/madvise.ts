@@ -19,6 +19,7 @@ import { splitVma, vmaMerge } from './mmap.js';
 import { swapInPage, freeSwapCache } from './swap_state.js';
 import { filemapGetPage } from './filemap.js';
 import { isolateLruPage, reclaimPages } from './reclaim.js';
+import { collapseRange } from './khugepaged.js';
 import { KernelError, PAGE_SIZE, TASK_SIZE, assertNever, type Op } from './types.js';
 
 /**
@@ -37,7 +38,7 @@ import { KernelError, PAGE_SIZE, TASK_SIZE, assertNever, type Op } from './types
  * | hugepage   | hugepage_madvise(), VMA split/merge     | —                                        |
  * | nohugepage | hugepage_madvise(), VMA split/merge     | —                                        |
  * | mergeable  | ksm_madvise() (ignored when incompatible)| —                                       |
- * | collapse   | madvise_collapse() (khugepaged.ts)      | its own checks                           |
+ * | collapse   | madvise_collapse() → collapseRange()    | EINVAL/EAGAIN/ENOMEM: khugepaged.ts      |
  *
  * Linux: mm/madvise.c do_madvise() → madvise_walk_vmas() → madvise_vma_behavior()
  */
@@ -118,14 +119,13 @@ function* madviseVma(k: Kernel, task: number, mm: Mm, vma: Vma, start: number, e
 }
 
 /**
- * MADV_COLLAPSE is khugepaged's: src/kernel/khugepaged.ts exports `collapseRange` once the
- * THP work lands. Until then the advice fails as on a kernel without THP.
+ * MADV_COLLAPSE of this VMA's part: khugepaged's synchronous collapse of each whole 2 MiB
+ * extent (it drops and retakes mmap_lock; the walk looks VMAs up again by address).
  * Linux: madvise_collapse()
  */
 function* madviseCollapse(k: Kernel, task: number, mm: Mm, vma: Vma, start: number, end: number): Op<KernelError | undefined> {
-  void k; void task; void mm; void vma; void start; void end;
-  yield* [];
-  return new KernelError('EINVAL', 'MADV_COLLAPSE: collapse is not modelled yet (waiting for khugepaged.ts collapseRange)');
+  void vma;
+  return yield* collapseRange(k, task, mm, start, end);
 }
 
 /** VMAs KSM may merge in. Linux: vma_ksm_compatible() */
