@@ -1,9 +1,261 @@
 import type * as A from '../lang/ast.js';
-import { SimulatorBug } from '../kernel/types.js';
-import type { Interpreter } from './exec.js';
+import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
+import { SchedThread } from '../sched/thread.js';
+import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
+import { explore, ExploreLimit, type Ending, type Instance, type ExploreStats } from '../sched/explore.js';
+import { kernelStateText } from '../sched/statekey.js';
+import { Interpreter, SpecFailure } from './exec.js';
+import { checkExpectation } from './expect.js';
+import { renderEvent } from './trace.js';
 
-/** `race` and `explore` blocks (spec-language.md §10). Being written. */
+/** Task ids of a block's threads: one per thread, distinct from pids and KERNEL_TASK. */
+export const THREAD_TASK_BASE = 100;
+
+/** Interpreters that re-create the state before an explore block: their own explore blocks only run in declaration order. */
+const replicas = new WeakSet<Interpreter>();
+
+/** `--max-states` (MMSPEC_MAX_STATES): distinct states one explore block may visit. */
+export function maxStates(): number {
+  const v = Number(process.env.MMSPEC_MAX_STATES);
+  return Number.isFinite(v) && v > 0 ? v : 200_000;
+}
+
+/** `race` and `explore` blocks (spec-language.md §10). */
 export function execConcurrent(it: Interpreter, s: A.Race | A.Explore): void {
-  void it;
-  throw new SimulatorBug(`execConcurrent: ${s.type} is not implemented yet`);
+  if (s.type === 'race') return execRace(it, s);
+  if (replicas.has(it)) return declarationOrder(it, s);
+  return execExplore(it, s);
+}
+
+function makeThreads(it: Interpreter, threads: readonly A.Thread[]): SchedThread[] {
+  return threads.map((t, i) => new SchedThread(i, t.name.name, THREAD_TASK_BASE + i, it.threadOp(t.stmt, THREAD_TASK_BASE + i)));
+}
+
+function execRace(it: Interpreter, s: A.Race): void {
+  const threads = makeThreads(it, s.threads);
+  const index = new Map(s.threads.map((t, i) => [t.name.name, i]));
+  const schedule = s.schedule.map((e) => ({
+    thread: index.get(e.thread.name)!,
+    ...(e.step ? { step: e.step.name.value } : {}),
+    ...(e.step?.occurrence ? { occurrence: e.step.occurrence.value } : {}),
+  }));
+  try {
+    runSchedule(it.k, threads, schedule);
+  } catch (e) {
+    if (e instanceof ScheduleError) throw new SpecFailure(s.schedule[e.entry]!.loc, `schedule: ${e.message}`);
+    throw e;
+  }
+}
+
+/** After an explore block (and in replicas), the state is the one of declaration order. */
+function declarationOrder(it: Interpreter, s: A.Explore): void {
+  runRest(it.k, makeThreads(it, s.threads));
+}
+
+/** The outcome's text as written, without `expect `: `always coherent m`. */
+function outcomeText(it: Interpreter, o: A.Outcome): string {
+  return it.source.slice(o.loc.offset, o.loc.offset + o.loc.length).replace(/^expect\s+/, '').replace(/\s+/g, ' ').trim();
+}
+
+/** A copy of the world at the start of block `s`: the spec's statements before it, re-run untraced. */
+function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { inst: Instance; it: Interpreter; mark: number } {
+  const at = it.spec.statements.indexOf(s);
+  const prefix = it.spec.statements.slice(0, at).filter((x) => !x.type.startsWith('expect'));
+  return (trace) => {
+    const r = new Interpreter(it.spec, it.source, { trace });
+    replicas.add(r);
+    for (const st of prefix) r.exec(st);
+    r.k.check.takeFresh();
+    const mark = r.k.events.length;
+    const threads = makeThreads(r, s.threads);
+    const inst: Instance = { k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)) };
+    return { inst, it: r, mark };
+  };
+}
+
+function devicesText(it: Interpreter): string {
+  let out = '';
+  for (const d of it.w.devices.values()) out += `${d.name}${JSON.stringify(d.counters())}${d.describe().join(';')}\n`;
+  return out;
+}
+
+function execExplore(it: Interpreter, s: A.Explore): void {
+  const factory = replicaFactory(it, s);
+  const owner = new WeakMap<Instance, Interpreter>();
+  const conds = s.outcomes.map((o) => o.cond);
+  let progressShown = false;
+  const tty = process.stderr.isTTY === true;
+  let result;
+  try {
+    result = explore<boolean[]>({
+      fresh: (trace) => { const r = factory(trace); owner.set(r.inst, r.it); return r.inst; },
+      judge: (inst) => conds.map((c) => c.type === 'expectViolation' ? false : checkExpectation(owner.get(inst)!, c).ok),
+      footprints: process.env.MMSPEC_NO_REDUCTION === '1' ? undefined : footprints(it, s),
+      maxStates: maxStates(),
+      ...(tty ? { progress: (st: ExploreStats) => {
+        progressShown = true;
+        process.stderr.write(`\r  explore L${s.loc.line}: ${st.states} states, ${st.transitions} steps, ${(st.ms / 1000).toFixed(1)}s`);
+      } } : {}),
+    });
+  } catch (e) {
+    if (e instanceof ExploreLimit) {
+      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states (--max-states ${e.states}): ` +
+        'the result would be incomplete; raise --max-states or make the block smaller');
+    }
+    throw e;
+  } finally {
+    if (progressShown) process.stderr.write('\r\x1b[K');
+  }
+  const { endings, finals, stats } = result;
+  const total = stats.interleavings;
+  const note = (what: string) => it.k.emit({ e: 'sched', thread: 'explore', what });
+  note(`: ${total} interleavings, ${stats.finals} distinct final states`);
+
+  const witness = (e: Ending): string => witnessText(factory, s, e);
+  const pick = (pred: (e: Ending) => boolean) => {
+    const hits = endings.filter(pred);
+    const count = hits.reduce((n, e) => n + e.count, 0);
+    const shortest = hits.reduce<Ending | undefined>((b, e) => (!b || e.shortest.length < b.shortest.length ? e : b), undefined);
+    return { count, shortest };
+  };
+
+  // A thread whose own statement failed in some interleaving fails the block.
+  const failed = pick((e) => e.failure !== undefined);
+  if (failed.shortest) {
+    const f = failed.shortest.failure!;
+    const err = f.error;
+    if (!(err instanceof SpecFailure)) throw err;
+    throw new SpecFailure(err.loc, `${s.threads[f.thread]!.name} fails in ${failed.count}/${total} interleavings: ${err.message}`,
+      witness(failed.shortest));
+  }
+  // Violations no outcome speaks of fail the block, as after any statement.
+  const covered = conds.filter((c): c is A.ExpectViolation => c.type === 'expectViolation');
+  const isCovered = (kind: string) => covered.some((c) => !c.kind || c.kind.value === kind);
+  const stray = pick((e) => e.kinds.some((k) => !isCovered(k)));
+  if (stray.shortest) {
+    const kind = stray.shortest.kinds.find((k) => !isCovered(k))!;
+    throw new SpecFailure(s.loc, `violation ${kind} in ${stray.count}/${total} interleavings, and no outcome expects it`,
+      witness(stray.shortest));
+  }
+  const holds = (j: number, e: Ending): boolean => {
+    const c = conds[j]!;
+    if (c.type === 'expectViolation') return c.kind ? e.kinds.includes(c.kind.value) : e.kinds.length > 0;
+    return finals.get(e.final)![j]!;
+  };
+  s.outcomes.forEach((o, j) => {
+    const yes = pick((e) => holds(j, e));
+    const ok = o.quantifier === 'always' ? yes.count === total : o.quantifier === 'sometimes' ? yes.count > 0 : yes.count === 0;
+    const text = outcomeText(it, o);
+    note(`: ${text}: ${ok ? 'ok' : 'FAILED'} (${yes.count}/${total})`);
+    if (ok) return;
+    if (o.quantifier === 'sometimes') {
+      throw new SpecFailure(o.loc, `${text}: holds in none of the ${total} interleavings`);
+    }
+    const bad = o.quantifier === 'always' ? pick((e) => !holds(j, e)) : yes;
+    throw new SpecFailure(o.loc, `${text}: fails in ${o.quantifier === 'always' ? bad.count : yes.count}/${total} interleavings`,
+      witness(bad.shortest!));
+  });
+  declarationOrder(it, s);
+  // Violations of declaration order were judged with the other interleavings.
+  it.k.check.takeFresh();
+}
+
+/**
+ * The paste-able schedule of an interleaving and its full trace. Consecutive transitions
+ * of one thread are one entry; a run that ended blocked is folded into the thread's
+ * previous named step (the schedule language cannot stop a thread at a lock attempt).
+ */
+function witnessText(factory: ReturnType<typeof replicaFactory>, s: A.Explore, e: Ending): string {
+  const { inst, it, mark } = factory(true);
+  const entries: string[] = [];
+  let i = 0;
+  const seq = e.shortest;
+  while (i < seq.length) {
+    const c = seq[i]!;
+    const t = inst.threads[c]!;
+    let lastNamed: string | undefined;
+    let end = '';
+    for (; i < seq.length && seq[i] === c; i++) {
+      end = t.advance(inst.k);
+      if (end !== 'wait' && end !== 'done' && end !== 'error') lastNamed = end;
+    }
+    if (end === 'done' || end === 'error') entries.push(t.name);
+    else if (end !== 'wait' || lastNamed) entries.push(`${t.name}@${end === 'wait' ? lastNamed : end}`);
+  }
+  const merged = entries.filter((x, j) => x !== entries[j - 1]);
+  const trace = it.k.events.slice(mark).map((ev) => '  ' + renderEvent(it.w, ev));
+  void s;
+  return `schedule ${merged.join(', ')}\n${trace.join('\n')}`;
+}
+
+/**
+ * Static footprints of a block's threads for the persistent-set reduction (see
+ * src/sched/explore.ts): resource names each thread's statement can ever touch,
+ * computed from the state at the start of the block. Conservative: a statement whose
+ * reach is hard to bound gets `*`, which overlaps everything.
+ *   mm:N     the page tables, VMAs and locks of mm N (and of every mm sharing frames with it)
+ *   alloc    the page allocator, LRU and swap (any allocation or free)
+ *   dev      the drivers and every mm a driver maps or subscribes to
+ */
+export function footprints(it: Interpreter, s: A.Explore): ReadonlySet<string>[] {
+  const k = it.k;
+  // Which mms share frames: pfn → mms mapping it, for the whole machine.
+  const mapsOf = new Map<number, Set<number>>();
+  const devMms = new Set<number>();
+  for (const mm of k.mms.values()) {
+    if (mm.notifiers.intervals.length > 0 || mm.notifiers.subs.length > 0) devMms.add(mm.id);
+    for (const v of mm.vmas) {
+      if (v.ops) devMms.add(mm.id);
+      for (let a = v.start; a < v.end; a += 4096) {
+        const p = mm.pte(a);
+        if (isPresent(p.bits) && p.pfn !== 0) {
+          let set = mapsOf.get(p.pfn);
+          if (!set) mapsOf.set(p.pfn, set = new Set());
+          set.add(mm.id);
+        }
+      }
+    }
+  }
+  const relatives = (id: number): number[] => {
+    const out = new Set([id]);
+    for (const mms of mapsOf.values()) if (mms.has(id)) for (const m of mms) out.add(m);
+    return [...out];
+  };
+  return s.threads.map((t) => {
+    const fp = new Set<string>();
+    const st = t.stmt;
+    const addMm = (id: number) => {
+      for (const m of relatives(id)) fp.add(`mm:${m}`);
+      if (devMms.has(id)) { fp.add('dev'); for (const m of devMms) fp.add(`mm:${m}`); }
+    };
+    switch (st.type) {
+      case 'read': case 'write': {
+        const pg = it.pages(st.range, st.actor.name);
+        addMm(pg.proc.pid);
+        const mm = pg.proc.mm;
+        const noFault = pg.addrs.every((a) => {
+          const p = mm.pte(a);
+          const v = mm.findVma(a);
+          return v && !v.ops && isPresent(p.bits) && (p.bits & PTE_PROTNONE) === 0 && (st.type === 'read' || (p.bits & PTE_WRITE) !== 0);
+        });
+        if (!noFault) fp.add('alloc');
+        if (pg.addrs.some((a) => mm.findVma(a)?.file)) fp.add('*');
+        break;
+      }
+      case 'munmap': case 'mprotect': case 'madvise': case 'mremap': case 'mmapAnon': {
+        addMm(it.w.proc(st.actor.name).pid);
+        fp.add('alloc');
+        break;
+      }
+      case 'kernelReclaim': case 'kernelMigrate': case 'kernelNumaScan': {
+        const pg = it.pages(st.range, undefined);
+        addMm(pg.proc.pid);
+        fp.add('alloc');
+        break;
+      }
+      default:
+        fp.add('*');
+    }
+    return fp;
+  });
 }

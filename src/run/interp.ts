@@ -44,9 +44,7 @@ function titleOf(spec: A.SpecFile): string | undefined {
  * Statements the language has but this build cannot run yet: a located diagnostic,
  * not a syntax error and not a crash.
  */
-const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'race', 'explore',
-]);
+const UNSUPPORTED: ReadonlySet<string> = new Set([]);
 
 function reportUnsupported(spec: A.SpecFile, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];

@@ -1,0 +1,214 @@
+import type { Kernel } from '../kernel/kernel.js';
+import { hashText } from './statekey.js';
+import type { SchedThread } from './thread.js';
+import { raiseIfDeadlocked } from './race.js';
+
+/**
+ * Exhaustive exploration of the interleavings of a block's threads (spec-language.md §10).
+ *
+ * The search is a depth-first walk of the tree of schedules. A node is the state after a
+ * sequence of transitions (one transition = one step of one thread, see SchedThread).
+ * Kernel operations are generators, which cannot be copied, so a node is re-created by
+ * replay: a fresh instance at the state before the block (the caller re-runs the spec's
+ * prefix), then the path's transitions. The first child of a node continues on the live
+ * instance; only siblings pay for a replay.
+ *
+ * Two reductions, each sound on its own and switchable for the tests:
+ *
+ * 1. State caching. A node's key is the hash of the shared state (kernel + drivers, see
+ *    statekey.ts) and of each thread's local state. A generator's locals are invisible, so
+ *    a thread's local state is fingerprinted by what it can depend on: its position and the
+ *    chain of shared-state hashes it observed at the start of each of its transitions (an
+ *    operation is deterministic, so its locals are a function of those observations). A
+ *    thread not started or finished has no locals. Equal keys have equal futures: the
+ *    subtree's results are memoised and reused (counted, not re-run).
+ *
+ * 2. Persistent sets from static footprints. Each thread has a footprint: the resources
+ *    (an mm's page tables and locks, a device, the page allocator, …) its statement can
+ *    ever touch. Threads whose footprints overlap form components; a thread in another
+ *    component can neither change nor observe a component's state, nor release a lock it
+ *    waits for. So at each node only the enabled threads of one component (the component
+ *    of the lowest-numbered enabled thread) need to be tried. This preserves every final
+ *    state and, because every invariant of the checker concerns resources of one
+ *    component, every violation; it does not preserve the number of interleavings, which
+ *    is reported for the reduced tree.
+ */
+
+/** A fresh copy of the system at the state before the block. */
+export interface Instance {
+  readonly k: Kernel;
+  readonly threads: readonly SchedThread[];
+  /** Canonical text of the shared state (kernel and drivers). */
+  stateText(): string;
+}
+
+export interface ExploreOptions<F> {
+  fresh(trace: boolean): Instance;
+  /** Judges a final state (called once per distinct final shared state). */
+  judge(inst: Instance): F;
+  /** Static footprints per thread, for persistent sets; undefined: no reduction. */
+  readonly footprints?: readonly ReadonlySet<string>[];
+  /** Use state caching (default true). */
+  readonly caching?: boolean;
+  /** Stop with ExploreLimit after this many distinct states. */
+  readonly maxStates: number;
+  /** Called about once a second with the figures so far, after the first second. */
+  progress?(s: ExploreStats): void;
+}
+
+/** What one interleaving ended with. */
+export interface Ending {
+  /** Hash of the final shared state. */
+  readonly final: number;
+  /** Violation kinds raised along the interleaving, sorted, without repeats. */
+  readonly kinds: readonly string[];
+  /** The first thread failure (a failed `expect` of a thread's statement). */
+  readonly failure?: { readonly thread: number; readonly error: unknown };
+  /** How many interleavings end so, and the shortest of them (thread per transition). */
+  readonly count: number;
+  readonly shortest: readonly number[];
+}
+
+export interface ExploreStats {
+  interleavings: number;
+  states: number;
+  transitions: number;
+  replays: number;
+  finals: number;
+  ms: number;
+}
+
+export interface ExploreResult<F> {
+  readonly endings: readonly Ending[];
+  readonly finals: ReadonlyMap<number, F>;
+  readonly stats: ExploreStats;
+}
+
+export class ExploreLimit extends Error {
+  constructor(readonly states: number) { super(`explore: stopped after ${states} states`); }
+}
+
+type Summary = Map<string, Ending>;
+
+export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
+  const t0 = Date.now();
+  let lastProgress = t0;
+  const stats: ExploreStats = { interleavings: 0, states: 0, transitions: 0, replays: 0, finals: 0, ms: 0 };
+  const memo = new Map<number, Summary>();
+  const finals = new Map<number, F>();
+  const caching = opts.caching ?? true;
+  const path: number[] = [];
+  /** obs[d]: each thread's observation fingerprint after the first d transitions of `path`. */
+  const obsAt: number[][] = [];
+
+  let inst = opts.fresh(false);
+  let obs = inst.threads.map(() => 0);
+  obsAt.push([...obs]);
+
+  const replay = (): void => {
+    stats.replays++;
+    inst = opts.fresh(false);
+    for (const c of path) { inst.threads[c]!.advance(inst.k); stats.transitions++; }
+    inst.k.check.takeFresh();
+    obs = [...obsAt[path.length]!];
+  };
+
+  const visit = (): Summary => {
+    const g = hashText(inst.stateText());
+    const key = caching ? nodeKey(g, inst.threads, obs) : -1;
+    if (caching) {
+      const hit = memo.get(key);
+      if (hit) return hit;
+    }
+    stats.states++;
+    if (stats.states > opts.maxStates) throw new ExploreLimit(opts.maxStates);
+    if (opts.progress && (stats.states & 255) === 0) {
+      const now = Date.now();
+      if (now - t0 > 1000 && now - lastProgress > 1000) { lastProgress = now; stats.ms = now - t0; opts.progress(stats); }
+    }
+    const summary: Summary = new Map();
+    const choices = chooseThreads(inst.threads, opts.footprints);
+    if (choices.length === 0) {
+      // A leaf: every thread finished, or none can move (deadlock).
+      raiseIfDeadlocked(inst.k, inst.threads);
+      const kinds = uniqKinds(inst.k.check.takeFresh().map((v) => v.kind));
+      const fg = kinds.length > 0 ? hashText(inst.stateText()) : g;
+      if (!finals.has(fg)) finals.set(fg, opts.judge(inst));
+      add(summary, { final: fg, kinds, count: 1, shortest: [] });
+    }
+    choices.forEach((c, i) => {
+      if (i > 0) replay();
+      const t = inst.threads[c]!;
+      obs[c] = hashText(`${obs[c]}:${g}`);
+      t.advance(inst.k);
+      stats.transitions++;
+      const kinds = uniqKinds(inst.k.check.takeFresh().map((v) => v.kind));
+      const failure = t.error !== undefined ? { thread: c, error: t.error } : undefined;
+      path.push(c);
+      obsAt[path.length] = [...obs];
+      const child = visit();
+      path.pop();
+      for (const e of child.values()) {
+        add(summary, {
+          final: e.final, kinds: kinds.length ? uniqKinds([...kinds, ...e.kinds]) : e.kinds,
+          ...(failure ?? e.failure ? { failure: failure ?? e.failure } : {}),
+          count: e.count, shortest: [c, ...e.shortest],
+        });
+      }
+    });
+    if (caching) memo.set(key, summary);
+    return summary;
+  };
+
+  const root = visit();
+  stats.finals = finals.size;
+  stats.ms = Date.now() - t0;
+  const endings = [...root.values()];
+  stats.interleavings = endings.reduce((n, e) => n + e.count, 0);
+  return { endings, finals, stats };
+}
+
+function add(s: Summary, e: Ending): void {
+  const k = `${e.final}|${e.kinds.join(',')}|${e.failure ? `${e.failure.thread}:${String(e.failure.error)}` : ''}`;
+  const old = s.get(k);
+  if (!old) { s.set(k, e); return; }
+  const shortest = e.shortest.length < old.shortest.length ? e.shortest : old.shortest;
+  s.set(k, { ...old, count: old.count + e.count, shortest });
+}
+
+const uniqKinds = (ks: readonly string[]): string[] => [...new Set(ks)].sort();
+
+/** Shared-state hash plus each thread's local fingerprint (see the file comment). */
+function nodeKey(g: number, threads: readonly SchedThread[], obs: readonly number[]): number {
+  let s = String(g);
+  threads.forEach((t, i) => {
+    s += t.done ? '|D' : t.transitions === 0 ? '|S' : `|${t.transitions}:${obs[i]}`;
+  });
+  return hashText(s);
+}
+
+/**
+ * The threads to try at a node: the enabled threads of the footprint component of the
+ * first enabled thread (all enabled threads without footprints).
+ */
+export function chooseThreads(threads: readonly SchedThread[], footprints?: readonly ReadonlySet<string>[]): number[] {
+  const enabled = threads.filter((t) => t.enabled).map((t) => t.index);
+  if (!footprints || enabled.length <= 1) return enabled;
+  const live = threads.filter((t) => !t.done).map((t) => t.index);
+  const comp = new Set<number>([enabled[0]!]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const i of live) {
+      if (comp.has(i)) continue;
+      if ([...comp].some((j) => overlaps(footprints[i]!, footprints[j]!))) { comp.add(i); grew = true; }
+    }
+  }
+  return enabled.filter((i) => comp.has(i));
+}
+
+function overlaps(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.has('*') || b.has('*')) return true;
+  for (const x of a) if (b.has(x)) return true;
+  return false;
+}
+

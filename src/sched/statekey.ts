@@ -1,0 +1,75 @@
+import type { Kernel } from '../kernel/kernel.js';
+import type { Mm } from '../kernel/mm.js';
+import { PAGE_SIZE, HPAGE_PMD_SIZE } from '../kernel/types.js';
+
+/**
+ * A canonical text of the simulated machine's state, for `explore` to recognise a state it
+ * has seen: page tables (present, swap, migration entries with their bits), VMAs, mmap_lock
+ * and page-table-lock holders, notifier sequence numbers, every allocated frame (flags,
+ * counts, pins, content), the LRU order, swap slots and swap cache, page caches, and the
+ * violations broken now (they decide what the next step reports). `extra` adds what the
+ * kernel cannot see (the drivers' state). Equal texts mean equal futures for equal threads.
+ */
+export function kernelStateText(k: Kernel, extra: string): string {
+  const out: string[] = [];
+  for (const id of [...k.mms.keys()].sort((a, b) => a - b)) mmText(k.mms.get(id)!, out);
+  const m = k.mem;
+  const fr: string[] = [];
+  for (let pfn = 1; pfn < m.span; pfn++) {
+    if (!m.isAllocated(pfn)) continue;
+    fr.push(`${pfn}:${m.flags[pfn]},${m.refcount[pfn]},${m.mapcount[pfn]},${m.owner[pfn]},${m.index[pfn]},${m.pinCount(pfn)},${String(m.value[pfn])}`);
+  }
+  out.push('F' + fr.join(';'));
+  for (const list of [0, 1]) {
+    const l: number[] = [];
+    for (let p = k.lru.head[list]!; p !== 0 && l.length <= m.span; p = m.lruNext[p]!) l.push(p);
+    out.push(`L${list}:${l.join(',')}`);
+  }
+  const sw: string[] = [];
+  for (let s = 0, seen = 0; s < k.swap.slots && seen < k.swap.used; s++) {
+    const c = k.swap.count[s]!;
+    if (c !== 0) { seen++; sw.push(`${s}:${c},${String(k.swap.content[s])}`); }
+  }
+  out.push('S' + sw.join(';') + '|' + [...k.swap.cache].sort((a, b) => a[0] - b[0]).join(';'));
+  for (const f of k.files) {
+    if (!f) continue;
+    out.push(`f${f.id}:${[...f.cache].sort((a, b) => a[0] - b[0]).join(';')}|${[...f.swapped].sort((a, b) => a[0] - b[0]).join(';')}`);
+  }
+  out.push('V' + k.check.broken.map((v) => v.key).sort().join(','));
+  out.push('X' + extra);
+  return out.join('\n');
+}
+
+function mmText(mm: Mm, out: string[]): void {
+  const n = mm.notifiers;
+  const lock = mm.mmapLock;
+  out.push(`mm${mm.id}${mm.dead ? ' dead' : ''} u${mm.users} w${lock.writer} r${[...lock.readers].sort((a, b) => a - b).join(',')} ` +
+    `ptl${mm.ptl.owner} seq${n.invalidateSeq}/${n.activeInvalidateRanges} i${n.intervals.map((s) => s.invalidateSeq).join(',')}`);
+  for (const v of mm.vmas) {
+    out.push(`v${v.start.toString(36)}-${v.end.toString(36)} ${v.flags} ${v.pgoff} ${v.file?.id ?? 0} ${v.anonVmas.map((a) => a.id).join(',')}`);
+    for (let a = v.start; a < v.end;) {
+      const huge = mm.hugePmd(a);
+      if (huge.bits !== 0 || !mm.pt.ptePage(a, false)) {
+        if (huge.bits !== 0) out.push(`H${a.toString(36)}:${huge.pfn},${huge.bits}`);
+        a += HPAGE_PMD_SIZE - (a % HPAGE_PMD_SIZE);
+        continue;
+      }
+      const p = mm.pte(a);
+      if (p.bits !== 0) out.push(`${a.toString(36)}:${p.pfn},${p.bits}`);
+      a += PAGE_SIZE;
+    }
+  }
+}
+
+/** A 53-bit hash of a string (cyrb53): the state text is kept only as its hash. */
+export function hashText(s: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
