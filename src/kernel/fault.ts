@@ -359,8 +359,11 @@ function* doFileFault(k: Kernel, task: number, vma: Vma, addr: number, write: bo
   k.emit({ e: 'fault', mm: mm.id, addr, access: write ? 'write' : 'read', how: write ? 'do_shared_fault' : 'do_read_fault' });
   pageDupRmap(k, pfn);
   if (write) k.mem.set(pfn, PG_DIRTY);
-  const writable = write && shared;
-  k.setPte(mm, addr, pfn, pteProtBits(vma, writable) | PTE_YOUNG | (writable ? PTE_DIRTY : 0));
+  // A shared writable mapping without write-notify (shmem) gets a writable PTE even on a
+  // read fault: vm_page_prot is writable. A regular file is write-notified (dirty tracking),
+  // so a read maps it read-only. Linux: vma_wants_writenotify(), finish_fault()
+  const writable = shared && vma.has(VM_WRITE) && (write || file.shmem);
+  k.setPte(mm, addr, pfn, pteProtBits(vma, writable) | PTE_YOUNG | (write && writable ? PTE_DIRTY : 0));
   return DONE;
 }
 
