@@ -1,5 +1,5 @@
 import type * as A from '../lang/ast.js';
-import { KernelError, PAGE_SIZE, SimulatorBug, type Value } from '../kernel/types.js';
+import { KernelError, PAGE_SIZE, SimulatorBug, type Op, type Value } from '../kernel/types.js';
 import { PTE_KIND_MASK, PTE_PRESENT, PTE_DEVICE, PTE_WRITE } from '../kernel/pte.js';
 import { dmirrorOpen, dmirrorClose, type Dmirror } from '../drivers/dmirror.js';
 import { SpecFailure, type Interpreter } from './exec.js';
@@ -79,11 +79,22 @@ export function execDmirrorStmt(it: Interpreter, stmt: A.Statement): void {
       it.k.emit({ e: 'driver', dev: h.name, what: 'close' });
       return;
     }
-    case 'dmirrorRead': return ioctl(it, s, 'read');
-    case 'dmirrorWrite': return ioctl(it, s, 'write');
-    case 'dmirrorSnapshot': return ioctl(it, s, 'snapshot');
-    case 'dmirrorMigrate': return ioctl(it, s, 'migrate');
+    default: {
+      const h = handle(it, s.device);
+      const actor = s.actor ? it.w.proc(s.actor.name) : h.opener;
+      it.runOp(ioctl(it, s, actor.pid), `dmirror ${s.type}`);
+    }
   }
+}
+
+/**
+ * A dmirror statement as a thread of `race`/`explore`: the ioctl's own steps (begin,
+ * snapshot, lock, check, insert, unlock, …); open and close are one step.
+ */
+export function* dmirrorThreadOp(it: Interpreter, stmt: A.Statement, task: number): Op<void> {
+  const s = stmt as DmirrorStmtAny;
+  if (s.type === 'openDmirror' || s.type === 'close') return execDmirrorStmt(it, s);
+  yield* ioctl(it, s, task);
 }
 
 function handle(it: Interpreter, dev: A.Name): DmirrorHandle {
@@ -94,17 +105,21 @@ function handle(it: Interpreter, dev: A.Name): DmirrorHandle {
 
 type Outcome = { cpages: number; faults: number; values?: Value[]; perms?: string[] } | KernelError;
 
-function ioctl(it: Interpreter, s: A.DmirrorStmt, cmd: 'read' | 'write' | 'snapshot' | 'migrate'): void {
+const CMD = { dmirrorRead: 'read', dmirrorWrite: 'write', dmirrorSnapshot: 'snapshot', dmirrorMigrate: 'migrate' } as const;
+
+/** One ioctl on behalf of `task`, judged against the statement's expectations. */
+function* ioctl(it: Interpreter, s: A.DmirrorStmt, task: number): Op<void> {
   const h = handle(it, s.device);
+  const cmd = CMD[s.type];
   const actor = s.actor ? it.w.proc(s.actor.name) : h.opener;
   const pg = it.pages(s.range, actor.name);
   const addr = pg.addrs[0]!, n = pg.addrs.length;
-  const m = h.mirror, task = actor.pid;
+  const m = h.mirror;
   const r: Outcome =
-    cmd === 'read' ? it.runOp(m.read(task, addr, n), 'dmirror read')
-    : cmd === 'write' ? it.runOp(m.write(task, addr, (s as A.DmirrorWrite).values.map((v) => v.value)), 'dmirror write')
-    : cmd === 'snapshot' ? it.runOp(m.snapshot(task, addr, n), 'dmirror snapshot')
-    : it.runOp(m.migrate(task, addr, n), 'dmirror migrate');
+    s.type === 'dmirrorRead' ? yield* m.read(task, addr, n)
+    : s.type === 'dmirrorWrite' ? yield* m.write(task, addr, s.values.map((v) => v.value))
+    : s.type === 'dmirrorSnapshot' ? yield* m.snapshot(task, addr, n)
+    : yield* m.migrate(task, addr, n);
   const where = it.w.rangeName(pg.proc.pid, addr, addr + n * PAGE_SIZE);
   const expected = 'expectErrno' in s ? s.expectErrno : undefined;
   if (r instanceof KernelError) {

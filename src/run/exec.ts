@@ -21,6 +21,7 @@ import { runToCompletion } from '../sched/sequential.js';
 import { World, type Proc, type Region } from './world.js';
 import { renderEvent, matchTrace, valueText } from './trace.js';
 import { checkExpectation, type Check } from './expect.js';
+import { isDmirrorStmt, dmirrorThreadOp } from './dmirror.js';
 import { execDeviceStmt, isDeviceStmt, type DeviceStmt } from './devices.js';
 import { execConcurrent } from './concurrent.js';
 import type { Failure, TraceStep } from './result.js';
@@ -33,7 +34,7 @@ export type SeqStmt = Exclude<A.ProcessStmt, DeviceStmt> | A.KernelStmt;
  * devices.ts offers a generator of its own.
  */
 function* deviceThreadOp(it: Interpreter, s: DeviceStmt, task: number): Op<void> {
-  void task;
+  if (isDmirrorStmt(it, s)) return yield* dmirrorThreadOp(it, s, task);
   execDeviceStmt(it, s);
 }
 
