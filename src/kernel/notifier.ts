@@ -66,6 +66,7 @@ export class MmNotifiers {
 }
 
 const overlaps = (s: number, e: number, r: NotifierRange) => s < r.end && r.start < e;
+const NO_INTERVALS: readonly IntervalSub[] = Object.freeze([]);
 
 /** Linux: mmu_interval_notifier_insert() */
 export function mmuIntervalNotifierInsert(sub: IntervalSub): void {
@@ -125,18 +126,19 @@ export function mmuNotifierUnregister(mm: Mm, ops: MmuNotifierOps): void {
  */
 export function* mmuNotifierInvalidateRangeStart(k: Kernel, range: NotifierRange): Op<boolean> {
   const n = range.mm.notifiers;
-  k.emit({ e: 'notify', phase: 'start', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+  if (k.config.trace) k.emit({ e: 'notify', phase: 'start', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
   // mn_itree_inv_start_range
   n.activeInvalidateRanges++;
-  const hits = n.intervals.filter((s) => overlaps(s.start, s.end, range));
+  // Hot path (reclaim of every page): no allocation when the mm has no interval subscription.
+  const hits = n.intervals.length === 0 ? NO_INTERVALS : n.intervals.filter((s) => overlaps(s.start, s.end, range));
   if (hits.length > 0) n.invalidateSeq |= 1;
   const curSeq = n.invalidateSeq;
   let ok = true;
   for (const sub of hits) {
     if (!(yield* sub.ops.invalidate(sub, range, curSeq))) { ok = false; break; }
   }
-  if (ok) {
-    for (const s of [...n.subs]) {
+  if (ok && n.subs.length > 0) {
+    for (const s of n.subs.length === 1 ? n.subs : [...n.subs]) {
       if (s.invalidateRangeStart && !(yield* s.invalidateRangeStart(range))) { ok = false; break; }
     }
   }
@@ -154,12 +156,12 @@ export function* mmuNotifierInvalidateRangeEnd(k: Kernel, range: NotifierRange):
 
 function* invalidateEndInner(k: Kernel, range: NotifierRange, callEnd: boolean): Op<void> {
   const n = range.mm.notifiers;
-  if (callEnd) {
-    for (const s of [...n.subs]) if (s.invalidateRangeEnd) yield* s.invalidateRangeEnd(range);
+  if (callEnd && n.subs.length > 0) {
+    for (const s of n.subs.length === 1 ? n.subs : [...n.subs]) if (s.invalidateRangeEnd) yield* s.invalidateRangeEnd(range);
   }
   n.activeInvalidateRanges--;
   if (n.activeInvalidateRanges === 0 && (n.invalidateSeq & 1) === 1) n.invalidateSeq++;
-  if (callEnd) k.emit({ e: 'notify', phase: 'end', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+  if (callEnd && k.config.trace) k.emit({ e: 'notify', phase: 'end', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
 }
 
 /**

@@ -163,7 +163,7 @@ function tryToUnmapOne(k: Kernel, vma: Vma, addr: number, pfn: number): boolean 
       if (m.has(pfn, PG_DIRTY) || m.refcount[pfn] !== 1 + m.mapcount[pfn]!) {
         m.set(pfn, PG_SWAPBACKED);
         m.clear(pfn, PG_LAZYFREE);
-        k.emit({ e: 'reclaim', pfn, result: 'lazyfree page was written again: swap-backed, stays mapped' });
+        if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: 'lazyfree page was written again: swap-backed, stays mapped' });
         return false;
       }
       k.setPte(mm, addr, 0, 0);
@@ -250,7 +250,7 @@ function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boo
     return keep(k, pfn, m.mapcount[pfn]! > 0 ? ACTIVE : INACTIVE, `referenced while written (refcount ${m.refcount[pfn]}): kept`);
   }
   removeMapping(k, pfn, kind, shmemSlot);
-  k.emit({ e: 'reclaim', pfn, result: reclaimedHow(kind, shmemSlot) });
+  if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: reclaimedHow(kind, shmemSlot) });
   m.clear(pfn, PG_ISOLATED | PG_LOCKED);
   m.addPin(pfn, -1);
   k.check.frameTouched(pfn);
@@ -267,7 +267,7 @@ function reclaimedHow(kind: PageKind, shmemSlot: number | undefined): string {
 }
 
 function keep(k: Kernel, pfn: number, list: number, why: string): false {
-  k.emit({ e: 'reclaim', pfn, result: why });
+  if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: why });
   putbackLruPage(k, pfn, list);
   return false;
 }
@@ -282,15 +282,15 @@ function pageout(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number | und
   if (kind === 'anon') {
     const slot = m.swapOf.get(pfn)!;
     k.swap.content[slot] = value;
-    k.emit({ e: 'swapout', pfn, slot });
+    if (k.config.trace) k.emit({ e: 'swapout', pfn, slot });
   } else if (kind === 'shmem') {
     k.swap.content[shmemSlot!] = value;
-    k.emit({ e: 'swapout', pfn, slot: shmemSlot! });
+    if (k.config.trace) k.emit({ e: 'swapout', pfn, slot: shmemSlot! });
   } else {
     const f = fileOfPage(k, pfn)!;
     const index = m.index[pfn]!;
     f.backing[index] = value;
-    k.emit({ e: 'writeback', pfn, file: f.name, index });
+    if (k.config.trace) k.emit({ e: 'writeback', pfn, file: f.name, index });
   }
   m.clear(pfn, PG_DIRTY);
 }
@@ -324,9 +324,9 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
   for (const addr of addrs) {
     const pte = mm.pte(addr);
     if (!isPresent(pte.bits) || (pte.bits & (PTE_SPECIAL | PMD_HUGE)) !== 0) continue;
-    if (pfns.includes(pte.pfn)) continue;
+    // A page mapped twice in the range is already isolated the second time.
     if (isolateLruPage(k, pte.pfn)) {
-      k.emit({ e: 'reclaim', pfn: pte.pfn, result: 'isolated' });
+      if (k.config.trace) k.emit({ e: 'reclaim', pfn: pte.pfn, result: 'isolated' });
       pfns.push(pte.pfn);
     }
   }
@@ -374,7 +374,7 @@ function shrinkActiveList(k: Kernel): void {
       continue;
     }
     lruDeactivate(k, pfn);
-    k.emit({ e: 'reclaim', pfn, result: 'deactivated' });
+    if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: 'deactivated' });
   }
   void m;
 }
@@ -407,7 +407,7 @@ export function* shrinkLru(k: Kernel, n: number, task: number): Op<number> {
         lruAdd(k, pfn, INACTIVE);
         idle++;
       } else if (isolateLruPage(k, pfn)) {
-        k.emit({ e: 'reclaim', pfn, result: 'isolated' });
+        if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: 'isolated' });
         batch.push(pfn);
       } else {
         // Cannot be taken now (a THP, a locked page): rotate. Linux: isolate_lru_folios() skip

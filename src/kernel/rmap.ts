@@ -98,31 +98,27 @@ export function rmapWalk(k: Kernel, pfn: number): RmapHit[] {
   const head = m.headOf(pfn);
   const owner = m.owner[head]!;
   const hits: RmapHit[] = [];
-  const candidates: { vma: Vma; index: number }[] = [];
+  const consider = (vma: Vma, index: number): void => {
+    const addr = vma.addressOf(index + (pfn - head));
+    if (addr < 0) return;
+    const mm = vma.mm;
+    for (let i = 0; i < hits.length; i++) if (hits[i]!.vma.mm === mm && hits[i]!.addr === addr) return;
+    const pte = mm.pte(addr);
+    if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn === pfn) hits.push({ vma, addr });
+  };
   if (m.has(head, PG_KSM)) {
     for (const r of k.ksmRmap.get(head) ?? []) {
       const av = k.anonVmas[r.anonVma];
-      if (av) for (const vma of av.vmas) candidates.push({ vma, index: r.index });
+      if (av) for (const vma of av.vmas) consider(vma, r.index);
     }
   } else if (owner > 0) {
     const av = k.anonVmas[owner];
-    if (av) for (const vma of av.vmas) candidates.push({ vma, index: m.index[head]! });
+    if (av) for (const vma of av.vmas) consider(vma, m.index[head]!);
   } else if (owner < 0) {
     const f = k.files[-owner];
-    if (f) for (const vma of f.mappings) candidates.push({ vma, index: m.index[head]! });
+    if (f) for (const vma of f.mappings) consider(vma, m.index[head]!);
   }
-  const seen = new Set<string>();
-  for (const { vma, index } of candidates) {
-    const addr = vma.addressOf(index + (pfn - head));
-    if (addr < 0) continue;
-    const key = `${vma.mm.id}:${addr}`;
-    if (seen.has(key)) continue;
-    const pte = vma.mm.pte(addr);
-    if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn === pfn) {
-      seen.add(key);
-      hits.push({ vma, addr });
-    }
-  }
+  if (hits.length < 2) return hits;
   hits.sort((a, b) => a.vma.mm.id - b.vma.mm.id || a.addr - b.addr);
   return hits;
 }
