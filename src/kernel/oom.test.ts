@@ -1,0 +1,44 @@
+import { describe, it, expect } from 'vitest';
+import { Kernel } from './kernel.js';
+import { doMmap } from './mmap.js';
+import { userAccess } from './fault.js';
+import { oomKill, oomReapTaskMm } from './oom.js';
+import { mmuNotifierRegister } from './notifier.js';
+import { runToCompletion } from '../sched/sequential.js';
+
+const RW = { read: true, write: true, exec: false };
+
+function setup() {
+  const k = new Kernel({ frames: 64, swapSlots: 4, trace: true, invariants: true });
+  const mm = k.createMm(1);
+  const anon = runToCompletion(k, doMmap(k, 1, mm, { len: 4096, prot: RW, shared: false }), 'mmap') as number;
+  const f = k.newFile('f', 1, ['a'], false);
+  const sh = runToCompletion(k, doMmap(k, 1, mm, { len: 4096, prot: RW, shared: true, file: f }), 'mmap') as number;
+  runToCompletion(k, userAccess(k, 1, mm, anon, true, 'x'), 'write');
+  runToCompletion(k, userAccess(k, 1, mm, sh, true, 's'), 'write');
+  return { k, mm, anon, sh };
+}
+
+describe('OOM reaper (__oom_reap_task_mm)', () => {
+  it('unmaps private memory under non-blockable UNMAP, leaves shared mappings, marks the mm reaped', () => {
+    const { k, mm, anon, sh } = setup();
+    const seen: string[] = [];
+    mmuNotifierRegister(mm, { name: 't', *invalidateRangeStart(r) { seen.push(`${r.event} blockable=${r.blockable}`); return true; } });
+    expect(runToCompletion(k, oomReapTaskMm(k, 1_000_000, mm), 'reap')).toBe(true);
+    expect(seen).toEqual(['UNMAP blockable=false']);
+    expect(mm.pte(anon).bits).toBe(0);
+    expect(mm.pte(sh).bits).not.toBe(0);
+    expect(mm.oomReaped).toBe(true);
+  });
+
+  it('skips a VMA whose subscriber would block, then the exit unmaps everything', () => {
+    const { k, mm, anon } = setup();
+    mmuNotifierRegister(mm, { name: 'sleepy', *invalidateRangeStart(r) { return r.blockable; } });
+    expect(runToCompletion(k, oomReapTaskMm(k, 1_000_000, mm), 'reap')).toBe(false);
+    expect(mm.pte(anon).bits).not.toBe(0);
+    runToCompletion(k, oomKill(k, 1_000_000, mm), 'oom');
+    expect(mm.dead).toBe(true);
+    expect(k.mem.used).toBe(1); // the page-cache page of f
+    expect(k.check.broken).toEqual([]);
+  });
+});
