@@ -31,7 +31,7 @@ export function* doExit(k: Kernel, task: number, mm: Mm): Op<void> {
   if (mm.dead) return;
   k.emit({ e: 'exit', mm: mm.id });
   yield* mmuNotifierRelease(k, mm, task);
-  yield 'release';
+  if (k.step('release')) yield 'release';
   yield* downRead(mm.mmapLock, task);
   try {
     if (mm.vmas.length > 0) yield* unmapVmasAll(k, task, mm);
@@ -51,9 +51,9 @@ export function* doExit(k: Kernel, task: number, mm: Mm): Op<void> {
 function* unmapVmasAll(k: Kernel, task: number, mm: Mm): Op<void> {
   const range: NotifierRange = { mm, start: 0, end: ADDR_MAX, event: 'UNMAP', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   for (const vma of [...mm.vmas]) zapPageRange(k, vma, vma.start, vma.end);
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }

@@ -81,7 +81,7 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       k.emit({ e: 'signal', mm: mm.id, addr, sig: out.sig, reason: out.reason });
       return { signal: out };
     }
-    yield 'fault';
+    if (k.step('fault')) yield 'fault';
   }
 }
 
@@ -249,7 +249,7 @@ export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old
   if (old.pfn !== ZERO_PFN) k.emit({ e: 'copy', from: old.pfn, to: pfn, why: 'cow' });
   const range: NotifierRange = { mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   const cur = mm.pte(addr);
   if (cur.pfn !== old.pfn || cur.bits !== old.bits) {
     // The PTE changed under us (another thread): drop the copy and retry the fault.
@@ -264,9 +264,9 @@ export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old
     pageRemoveRmap(k, old.pfn);
     k.putPage(old.pfn);
   }
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
   return DONE;
 }
 

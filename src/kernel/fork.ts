@@ -88,7 +88,7 @@ export function* copyPageRange(k: Kernel, task: number, dst: Vma, src: Vma): Op<
   const range: NotifierRange = { mm: src.mm, start: src.start, end: src.end, event: 'PROTECTION_PAGE', blockable: true, task };
   if (cow) {
     yield* mmuNotifierInvalidateRangeStart(k, range);
-    yield 'start';
+    if (k.step('start')) yield 'start';
   }
   const mm = src.mm;
   for (let base = src.start - (src.start % HPAGE_PMD_SIZE); base < src.end; base += HPAGE_PMD_SIZE) {
@@ -106,9 +106,9 @@ export function* copyPageRange(k: Kernel, task: number, dst: Vma, src: Vma): Op<
     }
   }
   if (cow) {
-    yield 'clear';
+    if (k.step('clear')) yield 'clear';
     yield* mmuNotifierInvalidateRangeEnd(k, range);
-    yield 'end';
+    if (k.step('end')) yield 'end';
   }
 }
 

@@ -44,14 +44,13 @@ export class Invariants {
   private ptRefs = new Int32Array(1024);
   /** Special PTEs (no struct page reference) mapping allocatable frames. */
   private readonly specialRefs = new Map<number, number>();
+  // What the current step touched: frames, and PTEs as parallel arrays (no object per PTE
+  // on the hot path). Counts mark the live prefix; the arrays are reused from step to step.
   private touchedPfns: number[] = [];
-  // Double buffers: a step's touched lists are checked while the next step's fill the others.
-  private sparePfns: number[] = [];
-  private spareMms: Mm[] = [];
-  private spareAddrs: number[] = [];
-  // The PTEs a step touched, as parallel arrays (no object per PTE on the hot path).
+  private nPfns = 0;
   private touchedMms: Mm[] = [];
   private touchedAddrs: number[] = [];
+  private nPtes = 0;
   /** Broken now, by key. */
   private readonly active = new Map<string, Violation>();
   /** Reported since the interpreter last took them. */
@@ -78,8 +77,8 @@ export class Invariants {
     this.account(old.pfn, old.bits, -1);
     this.account(pfn, bits, +1);
     if (!this.enabled) return;
-    this.touchedMms.push(mm);
-    this.touchedAddrs.push(addr);
+    this.touchedMms[this.nPtes] = mm;
+    this.touchedAddrs[this.nPtes++] = addr;
     if (mapsFrame(old.bits) && old.pfn !== 0) this.touchPfn(this.k.mem.headOf(old.pfn));
     if (mapsFrame(bits) && pfn !== 0) this.touchPfn(this.k.mem.headOf(pfn));
   }
@@ -102,8 +101,8 @@ export class Invariants {
   frameTouched(pfn: number): void { if (this.enabled) this.touchPfn(this.k.mem.headOf(pfn)); }
   /** Notes a frame to check after this step (consecutive repeats are checked once). */
   private touchPfn(pfn: number): void {
-    const t = this.touchedPfns;
-    if (t.length === 0 || t[t.length - 1] !== pfn) t.push(pfn);
+    const n = this.nPfns;
+    if (n === 0 || this.touchedPfns[n - 1] !== pfn) this.touchedPfns[this.nPfns++] = pfn;
   }
 
   /** A frame returns to the allocator: nothing may map it any more. */
@@ -142,17 +141,17 @@ export class Invariants {
   /** Runs after every atomic step. */
   afterStep(): void {
     if (!this.enabled) return;
-    if (this.touchedPfns.length === 0 && this.touchedMms.length === 0) return;
+    const nPfns = this.nPfns, nPtes = this.nPtes;
+    if (nPfns === 0 && nPtes === 0) return;
+    // Reset first: the checks below touch nothing, but a hook may raise violations.
+    this.nPfns = 0;
+    this.nPtes = 0;
     const pfns = this.touchedPfns, mms = this.touchedMms, addrs = this.touchedAddrs;
-    this.touchedPfns = this.sparePfns;
-    this.touchedMms = this.spareMms;
-    this.touchedAddrs = this.spareAddrs;
-    for (let i = 0; i < pfns.length; i++) this.checkFrame(pfns[i]!);
-    for (let i = 0; i < mms.length; i++) this.checkPte(mms[i]!, addrs[i]!);
-    const ptes: TouchedPte[] | undefined = this.hooks.length === 0 ? undefined : mms.map((mm, i) => ({ mm, addr: addrs[i]! }));
-    pfns.length = 0; mms.length = 0; addrs.length = 0;
-    this.sparePfns = pfns; this.spareMms = mms; this.spareAddrs = addrs;
-    if (!ptes) return;
+    for (let i = 0; i < nPfns; i++) this.checkFrame(pfns[i]!);
+    for (let i = 0; i < nPtes; i++) this.checkPte(mms[i]!, addrs[i]!);
+    if (this.hooks.length === 0) return;
+    const ptes: TouchedPte[] = [];
+    for (let i = 0; i < nPtes; i++) ptes.push({ mm: mms[i]!, addr: addrs[i]! });
     for (const h of this.hooks) {
       const { examined, broken } = h.check(this.k, ptes);
       const now = new Set(broken.map((v) => v.key));

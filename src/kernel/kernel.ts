@@ -54,6 +54,24 @@ export class Kernel {
     this.check = new Invariants(this, config.invariants);
   }
 
+  /**
+   * Whether operations stop at their named steps (`yield 'clear'`). A race or an exploration
+   * needs the steps; a sequential run does not, and runs each operation straight through
+   * (runToCompletion turns this off), checking the invariants at every step all the same.
+   */
+  stepping = true;
+
+  /**
+   * Marks the end of a named atomic step. Returns true when the caller must yield the step
+   * (`if (k.step('clear')) yield 'clear';`); otherwise the invariants are checked here.
+   */
+  step(name: string): boolean {
+    if (this.stepping) return true;
+    void name;
+    this.check.afterStep();
+    return false;
+  }
+
   emit(ev: KEvent): void {
     if (this.tracing) this.events.push(ev);
   }

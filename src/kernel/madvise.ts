@@ -154,11 +154,11 @@ function madviseUpdateVma(k: Kernel, mm: Mm, vma: Vma, start: number, end: numbe
 function* madviseDontneed(k: Kernel, task: number, vma: Vma, start: number, end: number): Op<void> {
   const range: NotifierRange = { mm: vma.mm, start, end, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   zapPageRange(k, vma, start, end);
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }
 
 /**
@@ -174,7 +174,7 @@ function* madviseFree(k: Kernel, task: number, vma: Vma, start: number, end: num
   const mm = vma.mm, m = k.mem;
   const range: NotifierRange = { mm, start, end, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   for (let addr = start; addr < end; addr += PAGE_SIZE) {
     const pte = mm.pte(addr);
     const kind = pte.bits & PTE_KIND_MASK;
@@ -197,9 +197,9 @@ function* madviseFree(k: Kernel, task: number, vma: Vma, start: number, end: num
     if ((pte.bits & (PTE_YOUNG | PTE_DIRTY)) !== 0) k.setPte(mm, addr, pfn, pte.bits & ~(PTE_YOUNG | PTE_DIRTY));
     markLazyfree(k, pfn);
   }
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }
 
 /** Linux: folio_mark_lazyfree() → lru_lazyfree() */
@@ -243,7 +243,7 @@ function* madviseColdOrPageout(k: Kernel, task: number, vma: Vma, start: number,
     }
   }
   if (!pageout) return;
-  yield 'isolate';
+  if (k.step('isolate')) yield 'isolate';
   yield* reclaimPages(k, task, isolated);
   void ACTIVE;
 }

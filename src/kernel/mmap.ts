@@ -71,7 +71,7 @@ export function* doMmap(k: Kernel, task: number, mm: Mm, req: MmapRequest): Op<n
     const what = req.ops ? `device ${req.ops.name}` : file ? (file.shmem ? 'shmem' : `file ${file.name}`) : 'anon';
     k.emit({ e: 'mmap', mm: mm.id, start: vma.start, end: vma.end, flags: vma.flags, what });
     vmaMerge(k, mm, vma);
-    yield 'mmap';
+    if (k.step('mmap')) yield 'mmap';
     return addr;
   } finally {
     mm.mmapLock.upWrite(task);
@@ -167,12 +167,12 @@ export function* unmapRange(k: Kernel, task: number, mm: Mm, start: number, end:
   const vmas = mm.vmasIn(start, end);
   const range: NotifierRange = { mm, start, end, event: 'UNMAP', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   for (const vma of vmas) zapPageRange(k, vma, vma.start, vma.end);
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
   for (const vma of vmas) removeVma(k, mm, vma);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }
 
 /** Drops a VMA from the mm and from rmap; the driver's close() runs. Linux: remove_vma() */

@@ -107,7 +107,7 @@ function* changePmdRange(k: Kernel, task: number, vma: Vma, start: number, end: 
       if (!range) {
         range = { mm, start: addr, end, event: 'PROTECTION_VMA', blockable: true, task };
         yield* mmuNotifierInvalidateRangeStart(k, range);
-        yield 'start';
+        if (k.step('start')) yield 'start';
       }
       if (hugeBits !== 0) {
         if (addr % HPAGE_PMD_SIZE !== 0 || next - addr !== HPAGE_PMD_SIZE) {
@@ -132,9 +132,9 @@ function* changePmdRange(k: Kernel, task: number, vma: Vma, start: number, end: 
     addr = next;
   }
   if (range) {
-    yield 'clear';
+    if (k.step('clear')) yield 'clear';
     yield* mmuNotifierInvalidateRangeEnd(k, range);
-    yield 'end';
+    if (k.step('end')) yield 'end';
   }
   return pages;
 }

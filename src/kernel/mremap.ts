@@ -90,7 +90,7 @@ function copyVma(k: Kernel, mm: Mm, vma: Vma, oldStart: number, newAddr: number,
 function* movePageTables(k: Kernel, task: number, mm: Mm, oldStart: number, newAddr: number, len: number): Op<void> {
   const range: NotifierRange = { mm, start: oldStart, end: oldStart + len, event: 'UNMAP', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   const oldEnd = oldStart + len;
   const delta = newAddr - oldStart;
   for (let base = oldStart - (oldStart % HPAGE_PMD_SIZE); base < oldEnd; base += HPAGE_PMD_SIZE) {
@@ -113,7 +113,7 @@ function* movePageTables(k: Kernel, task: number, mm: Mm, oldStart: number, newA
       k.setPte(mm, addr + delta, pte.pfn, pte.bits);
     }
   }
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }

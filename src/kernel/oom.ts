@@ -39,11 +39,11 @@ export function* oomReapTaskMm(k: Kernel, task: number, mm: Mm): Op<boolean> {
         complete = false;
         continue;
       }
-      yield 'start';
+      if (k.step('start')) yield 'start';
       zapPageRange(k, vma, vma.start, vma.end);
-      yield 'clear';
+      if (k.step('clear')) yield 'clear';
       yield* mmuNotifierInvalidateRangeEnd(k, range);
-      yield 'end';
+      if (k.step('end')) yield 'end';
     }
   } finally {
     mm.mmapLock.upRead(task);

@@ -195,11 +195,11 @@ function* tryToUnmap(k: Kernel, task: number, pfn: number): Op<void> {
   for (const { vma, addr } of rmapWalk(k, pfn)) {
     const range: NotifierRange = { mm: vma.mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
     if (!(yield* mmuNotifierInvalidateRangeStart(k, range))) return;
-    yield 'start';
+    if (k.step('start')) yield 'start';
     const ok = tryToUnmapOne(k, vma, addr, pfn);
-    yield 'clear';
+    if (k.step('clear')) yield 'clear';
     yield* mmuNotifierInvalidateRangeEnd(k, range);
-    yield 'end';
+    if (k.step('end')) yield 'end';
     if (!ok) return;
   }
 }
@@ -242,7 +242,7 @@ function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boo
       if (shmemSlot === undefined) return keep(k, pfn, ACTIVE, 'swap full: activated');
     }
     pageout(k, pfn, kind, shmemSlot);
-    yield 'swapout';
+    if (k.step('swapout')) yield 'swapout';
   }
   // __remove_mapping(): someone may have taken the page while it was written.
   if (m.mapcount[pfn]! > 0 || m.refcount[pfn] !== expectedRefs(k, pfn)) {
@@ -256,7 +256,7 @@ function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boo
   k.check.frameTouched(pfn);
   if (m.refcount[pfn] !== 0) bug(`shrinkPage: pfn ${pfn} still has refcount ${m.refcount[pfn]} after removal`);
   k.freePage(pfn);
-  yield 'free';
+  if (k.step('free')) yield 'free';
   return true;
 }
 
@@ -330,7 +330,7 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
       pfns.push(pte.pfn);
     }
   }
-  yield 'isolate';
+  if (k.step('isolate')) yield 'isolate';
   yield* reclaimPages(k, task, pfns);
 }
 
@@ -417,7 +417,7 @@ export function* shrinkLru(k: Kernel, n: number, task: number): Op<number> {
       }
     }
     if (batch.length === 0) break;
-    yield 'isolate';
+    if (k.step('isolate')) yield 'isolate';
     for (const pfn of batch) {
       if (yield* shrinkPage(k, task, pfn, false)) { freed++; idle = 0; } else idle++;
     }

@@ -38,7 +38,7 @@ export function* writebackFile(k: Kernel, task: number, file: FileObj): Op<void>
       m.clear(pfn, PG_DIRTY);
       file.backing[index] = m.value[pfn] ?? 0;
       k.emit({ e: 'writeback', pfn, file: file.name, index });
-      yield 'swapout';
+      if (k.step('swapout')) yield 'swapout';
     } finally {
       m.clear(pfn, PG_LOCKED);
     }
@@ -64,13 +64,13 @@ function* pageMkclean(k: Kernel, task: number, file: FileObj, index: number, pfn
     const mm = vma.mm;
     const range: NotifierRange = { mm, start: addr, end: addr + PAGE_SIZE, event: 'PROTECTION_PAGE', blockable: true, task };
     yield* mmuNotifierInvalidateRangeStart(k, range);
-    yield 'start';
+    if (k.step('start')) yield 'start';
     const pte = mm.pte(addr);
     if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn === pfn && (pte.bits & (PTE_WRITE | PTE_DIRTY)) !== 0) {
       k.setPte(mm, addr, pfn, pte.bits & ~(PTE_WRITE | PTE_DIRTY));
     }
-    yield 'clear';
+    if (k.step('clear')) yield 'clear';
     yield* mmuNotifierInvalidateRangeEnd(k, range);
-    yield 'end';
+    if (k.step('end')) yield 'end';
   }
 }
