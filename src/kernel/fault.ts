@@ -141,7 +141,7 @@ export function* handleMmFault(k: Kernel, task: number, vma: Vma, addr: number, 
     case PTE_DEVICE:
       return yield* migrateToRam(k, task, vma, addr, pte);
     case PTE_PRESENT: {
-      if ((pte.bits & PTE_PROTNONE) !== 0 && vma.has(VM_READ | VM_WRITE | VM_EXEC)) return doNumaPage(k, vma, addr, pte);
+      if ((pte.bits & PTE_PROTNONE) !== 0 && vma.has(VM_READ | VM_WRITE | VM_EXEC)) return doNumaPage(k, vma, addr, pte, write);
       if (write && (pte.bits & PTE_WRITE) === 0) return yield* doWpPage(k, task, vma, addr, pte);
       // Spurious fault: another thread fixed it already.
       return DONE;
@@ -322,9 +322,9 @@ function* migrationEntryWait(k: Kernel, mm: Mm, addr: number): Op<void> {
  * A NUMA-hinting fault: restore the VMA's protection. mmspec has one node, so the page
  * is never moved (Linux would consider migrate_misplaced_folio()). Linux: do_numa_page()
  */
-function doNumaPage(k: Kernel, vma: Vma, addr: number, pte: PteValue): FaultOutcome {
+function doNumaPage(k: Kernel, vma: Vma, addr: number, pte: PteValue, write: boolean): FaultOutcome {
   const writable = (pte.bits & PTE_WRITE) !== 0 || false;
-  k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'read', how: 'do_numa_page' });
+  k.emit({ e: 'fault', mm: vma.mm.id, addr, access: write ? 'write' : 'read', how: 'do_numa_page' });
   const bits = (pte.bits & ~PTE_PROTNONE) | PTE_YOUNG;
   k.setPte(vma.mm, addr, pte.pfn, writable ? bits : bits & ~PTE_WRITE);
   k.mem.set(pte.pfn, PG_REFERENCED);
