@@ -195,7 +195,7 @@ function* collapseHugePage(k: Kernel, task: number, vma: Vma, base: number): Op<
   mm.pt.freePtePage(base);
   yield 'clear';
   for (let i = 0; i < HPAGE_PMD_NR; i++) m.value[head + i] = values[i]!;
-  k.emit({ e: 'thp', mm: mm.id, addr: base, what: `collapse_huge_page: ${held.length} pages copied into pfn ${head}` });
+  k.emit({ e: 'thp', mm: mm.id, addr: base, what: `collapse_huge_page: ${held.length} page${held.length === 1 ? '' : 's'} copied into pfn ${head}` });
   anonVmaPrepare(k, vma);
   pageAddNewAnonRmap(k, head, vma, base);
   lruAdd(k, head);
