@@ -3,7 +3,7 @@ import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
 import { explore, ExploreLimit, type Ending, type Instance, type ExploreStats } from '../sched/explore.js';
-import { kernelStateText } from '../sched/statekey.js';
+import { kernelStateText, objectText } from '../sched/statekey.js';
 import { Interpreter, SpecFailure } from './exec.js';
 import { checkExpectation } from './expect.js';
 import { renderEvent } from './trace.js';
@@ -75,7 +75,10 @@ function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { in
 
 function devicesText(it: Interpreter): string {
   let out = '';
-  for (const d of it.w.devices.values()) out += `${d.name}${JSON.stringify(d.counters())}${d.describe().join(';')}\n`;
+  // The handle's driver state; its processes (names, regions) are the world's, not state.
+  for (const d of it.w.devices.values()) {
+    out += `${d.name}${objectText(Object.values(d).filter((v) => typeof v === 'object' && v !== null && !('regions' in v)))}\n`;
+  }
   return out;
 }
 
@@ -110,6 +113,7 @@ function execExplore(it: Interpreter, s: A.Explore): void {
   const total = stats.interleavings;
   const note = (what: string) => it.k.emit({ e: 'sched', thread: 'explore', what });
   note(`: ${total} interleavings, ${stats.finals} distinct final states`);
+  if (process.env.MMSPEC_EXPLORE_STATS) process.stderr.write(JSON.stringify(stats) + "\n");
 
   const witness = (e: Ending): string => witnessText(factory, s, e);
   const pick = (pred: (e: Ending) => boolean) => {

@@ -50,6 +50,12 @@ export interface ExploreOptions<F> {
   readonly footprints?: readonly ReadonlySet<string>[];
   /** Use state caching (default true). */
   readonly caching?: boolean;
+  /**
+   * How a thread's local state is fingerprinted (see the file comment): `events` (default)
+   * by its position and the events its transitions emitted; `observations` by the chain of
+   * shared-state hashes it observed (strict, merges far fewer states).
+   */
+  readonly locals?: 'events' | 'observations';
   /** Stop with ExploreLimit after this many distinct states. */
   readonly maxStates: number;
   /** Called about once a second with the figures so far, after the first second. */
@@ -97,17 +103,18 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
   const memo = new Map<number, Summary>();
   const finals = new Map<number, F>();
   const caching = opts.caching ?? true;
+  const byEvents = (opts.locals ?? 'events') === 'events';
   const path: number[] = [];
   /** obs[d]: each thread's observation fingerprint after the first d transitions of `path`. */
   const obsAt: number[][] = [];
 
-  let inst = opts.fresh(false);
+  let inst = opts.fresh(byEvents);
   let obs = inst.threads.map(() => 0);
   obsAt.push([...obs]);
 
   const replay = (): void => {
     stats.replays++;
-    inst = opts.fresh(false);
+    inst = opts.fresh(byEvents);
     for (const c of path) { inst.threads[c]!.advance(inst.k); stats.transitions++; }
     inst.k.check.takeFresh();
     obs = [...obsAt[path.length]!];
@@ -139,8 +146,10 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
     choices.forEach((c, i) => {
       if (i > 0) replay();
       const t = inst.threads[c]!;
-      obs[c] = hashText(`${obs[c]}:${g}`);
+      const mark = inst.k.events.length;
+      if (!byEvents) obs[c] = hashText(`${obs[c]}:${g}`);
       t.advance(inst.k);
+      if (byEvents) obs[c] = hashText(`${obs[c]}:${JSON.stringify(inst.k.events.slice(mark))}`);
       stats.transitions++;
       const kinds = uniqKinds(inst.k.check.takeFresh().map((v) => v.kind));
       const failure = t.error !== undefined ? { thread: c, error: t.error } : undefined;
@@ -157,6 +166,7 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       }
     });
     if (caching) memo.set(key, summary);
+
     return summary;
   };
 

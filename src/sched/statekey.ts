@@ -1,5 +1,8 @@
-import type { Kernel } from '../kernel/kernel.js';
-import type { Mm } from '../kernel/mm.js';
+import { Kernel } from '../kernel/kernel.js';
+import { Mm } from '../kernel/mm.js';
+import { Vma } from '../kernel/vma.js';
+import { PageTable } from '../kernel/pagetable.js';
+import { Mutex, RwSem } from '../kernel/locks.js';
 import { PAGE_SIZE, HPAGE_PMD_SIZE } from '../kernel/types.js';
 
 /**
@@ -15,8 +18,9 @@ export function kernelStateText(k: Kernel, extra: string): string {
   for (const id of [...k.mms.keys()].sort((a, b) => a - b)) mmText(k.mms.get(id)!, out);
   const m = k.mem;
   const fr: string[] = [];
-  for (let pfn = 1; pfn < m.span; pfn++) {
+  for (let pfn = 1, seen = 0; pfn < m.span && seen < m.used; pfn++) {
     if (!m.isAllocated(pfn)) continue;
+    seen++;
     fr.push(`${pfn}:${m.flags[pfn]},${m.refcount[pfn]},${m.mapcount[pfn]},${m.owner[pfn]},${m.index[pfn]},${m.pinCount(pfn)},${String(m.value[pfn])}`);
   }
   out.push('F' + fr.join(';'));
@@ -44,7 +48,8 @@ function mmText(mm: Mm, out: string[]): void {
   const n = mm.notifiers;
   const lock = mm.mmapLock;
   out.push(`mm${mm.id}${mm.dead ? ' dead' : ''} u${mm.users} w${lock.writer} r${[...lock.readers].sort((a, b) => a - b).join(',')} ` +
-    `ptl${mm.ptl.owner} seq${n.invalidateSeq}/${n.activeInvalidateRanges} i${n.intervals.map((s) => s.invalidateSeq).join(',')}`);
+    `ptl${mm.ptl.owner} seq${n.invalidateSeq}/${n.activeInvalidateRanges} i${n.intervals.map((s) => s.invalidateSeq).join(',')} ` +
+    `s${objectText(n.subs)}`);
   for (const v of mm.vmas) {
     out.push(`v${v.start.toString(36)}-${v.end.toString(36)} ${v.flags} ${v.pgoff} ${v.file?.id ?? 0} ${v.anonVmas.map((a) => a.id).join(',')}`);
     for (let a = v.start; a < v.end;) {
@@ -72,4 +77,39 @@ export function hashText(s: string, seed = 0): number {
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/**
+ * The plain data reachable from `root` (numbers, strings, booleans, lock holders, in
+ * Maps, Sets, arrays and objects), for state the kernel's own text does not cover: a
+ * driver's lock and flags, a classic notifier's bookkeeping (v5.2 hmm's `valid`).
+ * Kernel structures (Kernel, Mm, Vma, page tables) are left out: kernelStateText covers
+ * them; functions are left out; each object is written once (cycles).
+ */
+export function objectText(root: unknown): string {
+  const seen = new Set<object>();
+  const out: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    switch (typeof v) {
+      case 'number': case 'boolean': case 'bigint': out.push(String(v)); return;
+      case 'string': out.push(JSON.stringify(v)); return;
+      case 'undefined': out.push('u'); return;
+      case 'function': case 'symbol': return;
+    }
+    if (v === null) { out.push('n'); return; }
+    const o = v as object;
+    if (o instanceof Mutex) { out.push(`M${o.owner}`); return; }
+    if (o instanceof RwSem) { out.push(`W${o.writer}R${[...o.readers].sort((a, b) => a - b).join(',')}`); return; }
+    if (o instanceof Kernel || o instanceof Mm || o instanceof Vma || o instanceof PageTable) return;
+    if (seen.has(o) || depth > 6) { out.push('^'); return; }
+    seen.add(o);
+    out.push('{');
+    if (o instanceof Map) for (const [a, b] of o) { walk(a, depth + 1); out.push(':'); walk(b, depth + 1); out.push(','); }
+    else if (o instanceof Set || Array.isArray(o)) for (const a of o as Iterable<unknown>) { walk(a, depth + 1); out.push(','); }
+    else if (ArrayBuffer.isView(o)) out.push(String(o));
+    else for (const key of Object.keys(o)) { out.push(key, '='); walk((o as Record<string, unknown>)[key], depth + 1); out.push(','); }
+    out.push('}');
+  };
+  walk(root, 0);
+  return out.join('');
 }
