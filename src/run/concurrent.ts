@@ -2,7 +2,7 @@ import type * as A from '../lang/ast.js';
 import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
-import { explore, ExploreLimit, type Ending, type Instance, type ExploreStats } from '../sched/explore.js';
+import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats } from '../sched/explore.js';
 import { kernelStateText, objectText } from '../sched/statekey.js';
 import { Interpreter, SpecFailure } from './exec.js';
 import { checkExpectation } from './expect.js';
@@ -113,13 +113,13 @@ function execExplore(it: Interpreter, s: A.Explore): void {
   const total = stats.interleavings;
   const note = (what: string) => it.k.emit({ e: 'sched', thread: 'explore', what });
   note(`: ${total} interleavings, ${stats.finals} distinct final states`);
-  if (process.env.MMSPEC_EXPLORE_STATS) process.stderr.write(JSON.stringify(stats) + "\n");
+
 
   const witness = (e: Ending): string => witnessText(factory, s, e);
   const pick = (pred: (e: Ending) => boolean) => {
     const hits = endings.filter(pred);
     const count = hits.reduce((n, e) => n + e.count, 0);
-    const shortest = hits.reduce<Ending | undefined>((b, e) => (!b || e.shortest.length < b.shortest.length ? e : b), undefined);
+    const shortest = hits.reduce<Ending | undefined>((b, e) => (!b || shorter(e.shortest, b.shortest) ? e : b), undefined);
     return { count, shortest };
   };
 

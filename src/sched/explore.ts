@@ -15,13 +15,19 @@ import { raiseIfDeadlocked } from './race.js';
  *
  * Two reductions, each sound on its own and switchable for the tests:
  *
- * 1. State caching. A node's key is the hash of the shared state (kernel + drivers, see
- *    statekey.ts) and of each thread's local state. A generator's locals are invisible, so
- *    a thread's local state is fingerprinted by what it can depend on: its position and the
- *    chain of shared-state hashes it observed at the start of each of its transitions (an
- *    operation is deterministic, so its locals are a function of those observations). A
- *    thread not started or finished has no locals. Equal keys have equal futures: the
- *    subtree's results are memoised and reused (counted, not re-run).
+ * 1. State caching. A node's key is the hash of the shared state (kernel, notifier
+ *    bookkeeping and drivers, see statekey.ts) and of each thread's local state. A
+ *    generator's locals are invisible, so they are fingerprinted:
+ *    - `events` (default): by the thread's position and the events its own transitions
+ *      emitted. Sound under the convention that an operation reports in an event every
+ *      value it carries from one step to a later one (the mirror's `begin seq=…`,
+ *      `snapshot … pfn …`; reclaim's isolated pfn; an allocation's pfn).
+ *    - `observations` (strict): by the chain of shared-state hashes it saw at the start of
+ *      each of its transitions; an operation is deterministic, so its locals are a
+ *      function of those. Always sound, merges far fewer states.
+ *    A thread not started or finished has no locals. Equal keys have equal futures: a
+ *    subtree's endings are memoised and counted again, not re-run. The tests check that
+ *    both fingerprints and no caching at all give the same endings and counts.
  *
  * 2. Persistent sets from static footprints. Each thread has a footprint: the resources
  *    (an mm's page tables and locks, a device, the page allocator, …) its statement can
@@ -182,8 +188,19 @@ function add(s: Summary, e: Ending): void {
   const k = `${e.final}|${e.kinds.join(',')}|${e.failure ? `${e.failure.thread}:${String(e.failure.error)}` : ''}`;
   const old = s.get(k);
   if (!old) { s.set(k, e); return; }
-  const shortest = e.shortest.length < old.shortest.length ? e.shortest : old.shortest;
+  const shortest = shorter(e.shortest, old.shortest) ? e.shortest : old.shortest;
   s.set(k, { ...old, count: old.count + e.count, shortest });
+}
+
+/** Fewer context switches first (the readable schedule), then fewer transitions. */
+export function shorter(a: readonly number[], b: readonly number[]): boolean {
+  const sa = switches(a), sb = switches(b);
+  return sa !== sb ? sa < sb : a.length < b.length;
+}
+export function switches(seq: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < seq.length; i++) if (seq[i] !== seq[i - 1]) n++;
+  return n;
 }
 
 const uniqKinds = (ks: readonly string[]): string[] => [...new Set(ks)].sort();
