@@ -14,6 +14,8 @@ import { KernelError, PAGE_SIZE, HPAGE_PMD_SIZE, TASK_SIZE, type Op } from './ty
 
 /** Where unplaced mappings go: bottom-up from here (mmspec's get_unmapped_area policy). */
 export const MMAP_BASE = 0x7f00_0000_0000;
+/** vm.mmap_min_addr's default (CONFIG_DEFAULT_MMAP_MIN_ADDR on x86). */
+export const MMAP_MIN_ADDR = 0x10000;
 
 export type Prot = { readonly read: boolean; readonly write: boolean; readonly exec: boolean };
 
@@ -46,6 +48,8 @@ export interface MmapRequest {
 export function* doMmap(k: Kernel, task: number, mm: Mm, req: MmapRequest): Op<number | KernelError> {
   if (req.len <= 0 || req.len % PAGE_SIZE !== 0) return new KernelError('EINVAL', 'length is zero or not page aligned');
   if (req.addr !== undefined && req.addr % PAGE_SIZE !== 0) return new KernelError('EINVAL', 'address is not page aligned');
+  // A fixed mapping below vm.mmap_min_addr needs CAP_SYS_RAWIO. Linux: cap_mmap_addr()
+  if (req.addr !== undefined && req.addr < MMAP_MIN_ADDR) return new KernelError('EPERM', `address below mmap_min_addr (0x${MMAP_MIN_ADDR.toString(16)})`);
   yield* downWrite(mm.mmapLock, task);
   try {
     let addr = req.addr;

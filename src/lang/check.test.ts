@@ -74,7 +74,9 @@ describe('checkSpec', () => {
     ['dmirror d snapshot heap[0..2] expect read, zero+bogus', '1:44 unknown permission "bogus" in "zero+bogus": expected error, none, read, write, optionally with zero, pmd, pud, dev-local, dev-remote, dev-coherent-local, dev-coherent-remote joined by +'],
     ['dmirror d snapshot heap[0] expect zero', '1:35 permission "zero" needs exactly one of error, none, read, write'],
     ['vm1: fork child\nchild: mmap anon heap pages 1', '2:18 duplicate region "heap" of process child: region names are never reused, choose another'],
-    ['vm1: mremap heap to 0x7f0000102001', '1:21 unaligned address 0x7f0000102001: addresses are multiples of the page size (0x1000)'],
+    ['vm1: mmap anon x pages 1 at 0x7f0000102001', '1:29 unaligned address 0x7f0000102001: addresses are multiples of the page size (0x1000)'],
+    ['vm1: mmap anon x pages 1 at 0x7f0000002000', '1:29 mapping at 0x7f0000002000 overlaps region heap of vm1 (0x7f0000000000..0x7f0000004000): munmap it first'],
+    ['vm1: exit\nvm1: read heap[0]', '2:1 process vm1 has exited: it can run nothing more'],
     ['memory 0 frames', '1:8 memory needs at least 1 frame'],
     ['swap 1 slots\nswap 2 slots', '2:1 a second "swap" statement: a spec has at most one'],
     ['kernel: reclaim 0', '1:17 reclaim needs a count of at least 1 page'],
@@ -85,6 +87,18 @@ describe('checkSpec', () => {
       expect(problems(body)).toEqual([message]);
     });
   }
+
+  it('leaves to run time what Linux fails with an errno (spec-language.md §5)', () => {
+    expect(problems('vm1: mremap heap to 0x7f0000102001')).toEqual([]);
+    expect(problems('vm1: mmap anon x pages 0 expect EINVAL')).toEqual([]);
+    expect(problems('vm1: mmap anon x pages 1 at 0x7f0000102001 expect EINVAL')).toEqual([]);
+  });
+
+  it('one mistake gives one error: a mapping that cannot exist raises none later', () => {
+    expect(problems('vm1: mmap anon x pages 1 at 0x7f0000100001\nvm1: mmap anon y pages 1 at 0x7f0000100000\nvm1: read x[0]'))
+      .toEqual(['1:29 unaligned address 0x7f0000100001: addresses are multiples of the page size (0x1000)']);
+    expect(problems('vm1: mmap anon e pages 0\nvm1: read e[0]')).toEqual(['1:24 a mapping needs at least 1 page']);
+  });
 
   it('spec must be the first statement', () => {
     const r = parseSpec('process vm1\nspec "t"\n', 't.mms');

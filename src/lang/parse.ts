@@ -15,6 +15,12 @@ export interface ParseResult {
   /** The tree, present only when the file has no syntax error. */
   readonly spec?: SpecFile;
   readonly diagnostics: Diagnostic[];
+  /**
+   * With syntax errors: the tree of what remains once the broken statements are blanked out
+   * (for the static checks to report the rest of the file's errors), and the text that was
+   * blanked (so that errors it causes elsewhere can be told apart).
+   */
+  readonly partial?: { readonly spec: SpecFile; readonly blanked: string };
 }
 
 /** Parses one spec file. Never throws for bad input. */
@@ -25,7 +31,8 @@ export function parseSpec(source: string, file: string): ParseResult {
   for (let round = 0; round <= maxRounds; round++) {
     try {
       const spec = parse(text, { grammarSource: file });
-      return diagnostics.length === 0 ? { spec, diagnostics } : { diagnostics };
+      if (diagnostics.length === 0) return { spec, diagnostics };
+      return { diagnostics, partial: { spec, blanked: blankedText(source, text) } };
     } catch (e) {
       if (!(e instanceof PeggySyntaxError)) throw e;
       const next = recover(e, text, file, diagnostics);
@@ -37,6 +44,16 @@ export function parseSpec(source: string, file: string): ParseResult {
 }
 
 // ---------------------------------------------------------------- recovery
+
+/** The characters of `source` that `text` blanked out (spaces where they stood), joined. */
+function blankedText(source: string, text: string): string {
+  let out = '';
+  for (let i = 0; i < source.length; i++) {
+    if (text[i] === ' ' && source[i] !== ' ') out += source[i];
+    else if (out.length > 0 && out[out.length - 1] !== ' ') out += ' ';
+  }
+  return out;
+}
 
 /** A line of the text: [start, end) excludes the line break. */
 interface Line { readonly start: number; readonly end: number }

@@ -21,10 +21,18 @@ export const PAGE_SIZE = 4096;
 
 interface Region {
   readonly pages: number;
-  /** Start address when known statically (`at`, `mremap … to`); unplaced regions have none. */
+  /**
+   * Start address: from `at` or `mremap … to`, or for an unplaced mapping where mmspec's
+   * deterministic placement puts it (bottom-up from 0x7f0000000000, a guard page after
+   * each mapping, 2 MiB alignment for `huge`: the same rule as the kernel's).
+   */
   start: number | undefined;
   /** False once the whole region was unmapped or its process exited. */
   live: boolean;
+  /** Pages of the region unmapped by a partial munmap (they no longer overlap anything). */
+  readonly holes: Set<number>;
+  /** A mapping that cannot exist (0 pages, or one expected to fail): its name is known, its pages are not checked. */
+  readonly phantom?: boolean;
 }
 
 interface Device {
@@ -35,13 +43,15 @@ interface Device {
 
 interface Scope {
   readonly processes: Map<string, Map<string, Region>>;
+  /** Processes that exited (`exit`, `kernel: oom`): they run nothing more. */
+  readonly exited: Set<string>;
   readonly files: Map<string, number>;
   readonly devices: Map<string, Device>;
 }
 
 /** Resolves every name of the spec in statement order; see the file comment. */
 export function checkNames(spec: SpecFile, report: Report): void {
-  const scope: Scope = { processes: new Map(), files: new Map(), devices: new Map() };
+  const scope: Scope = { processes: new Map(), exited: new Set(), files: new Map(), devices: new Map() };
   for (const stmt of spec.statements) visitStatement(stmt, scope, report);
 }
 
@@ -129,6 +139,10 @@ function visitThreadStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
   if (!('actor' in stmt) || stmt.actor === undefined) return;
   const regions = lookupProcess(stmt.actor, scope, report);
   if (regions === undefined) return;
+  if (scope.exited.has(stmt.actor.name)) {
+    report(stmt.actor, `process ${stmt.actor.name} has exited: it can run nothing more`);
+    return;
+  }
   visitProcessStmt(stmt, stmt.actor.name, regions, scope, report);
 }
 
@@ -155,18 +169,19 @@ function visitProcessStmt(stmt: ThreadStmt, actor: string, regions: Map<string, 
       return;
     case 'munmap':
       resolveRange(stmt.range, actor, scope, report);
-      unmapWholeRegion(stmt.range, actor, scope);
+      if (stmt.expectErrno === undefined) unmapRange(stmt.range, actor, scope);
       return;
     case 'mremap':
       checkMremap(stmt, regions, report);
       return;
     case 'fork': {
       const child = declareProcess(stmt.child, scope, report);
-      for (const [name, r] of regions) child?.set(name, { ...r });
+      for (const [name, r] of regions) child?.set(name, { ...r, holes: new Set(r.holes) });
       return;
     }
     case 'exit':
       for (const r of regions.values()) r.live = false;
+      scope.exited.add(actor);
       return;
     default:
       return;
@@ -183,19 +198,43 @@ function openDevice(name: Name, kind: Device['kind'], opener: string, scope: Sco
 
 /** Sizes, placement, the file or device behind the mapping, then the new region's name. */
 function checkMmap(stmt: MmapAnon | MmapFile | MmapDev, actor: string, regions: Map<string, Region>, scope: Scope, report: Report): void {
-  if (stmt.pages.value < 1) report(stmt.pages, 'a mapping needs at least 1 page');
+  // A statement that expects an errno tests a failure: a zero length or an unaligned
+  // address is then what it means to try (EINVAL at run time), not bad input.
+  const failing = stmt.expectErrno !== undefined;
+  if (stmt.pages.value < 1 && !failing) report(stmt.pages, 'a mapping needs at least 1 page');
   if (stmt.type === 'mmapFile' && !scope.files.has(stmt.file.name)) {
     report(stmt.file, `unknown file "${stmt.file.name}"${known(scope.files.keys(), 'files')}`);
   }
   if (stmt.type === 'mmapDev') checkMirrorTarget(stmt, scope, report);
-  if (stmt.at !== undefined && checkAligned(stmt.at, report) && stmt.expectErrno === undefined) {
-    checkOverlap(stmt.at, stmt.pages.value, actor, regions, report);
-  }
+  const aligned = stmt.at === undefined || failing || checkAligned(stmt.at, report);
+  if (stmt.at !== undefined && aligned && !failing) checkOverlap(stmt.at, stmt.pages.value, actor, regions, report);
   if (regions.has(stmt.name.name)) {
     report(stmt.name, `duplicate region "${stmt.name.name}" of process ${actor}: region names are never reused, choose another`);
     return;
   }
-  regions.set(stmt.name.name, { pages: stmt.pages.value, start: stmt.at?.value, live: true });
+  const phantom = failing || stmt.pages.value < 1 || !aligned;
+  const huge = stmt.type === 'mmapAnon' && stmt.huge;
+  const start = phantom ? undefined : stmt.at?.value ?? placement(regions, stmt.pages.value, huge);
+  regions.set(stmt.name.name, { pages: stmt.pages.value, start, live: !phantom, holes: new Set(), phantom });
+}
+
+/** Where the kernel places an unplaced mapping (src/kernel/mmap.ts, Mm.unmappedArea). */
+const MMAP_BASE = 0x7f00_0000_0000;
+const HPAGE_SIZE = 2 * 1024 * 1024;
+function placement(regions: Map<string, Region>, pages: number, huge: boolean): number {
+  const align = huge ? HPAGE_SIZE : PAGE_SIZE;
+  const len = pages * PAGE_SIZE;
+  const taken = [...regions.values()]
+    .filter((r) => r.live && r.start !== undefined)
+    .map((r) => ({ start: r.start!, end: r.start! + r.pages * PAGE_SIZE }))
+    .sort((a, b) => a.start - b.start);
+  let addr = Math.ceil(MMAP_BASE / align) * align;
+  for (const v of taken) {
+    if (v.end + PAGE_SIZE <= addr) continue;
+    if (addr + len + PAGE_SIZE <= v.start) break;
+    addr = Math.ceil((v.end + PAGE_SIZE) / align) * align;
+  }
+  return addr;
 }
 
 /** `mmap DEV … target P.R[i]`: an open mirror device, and i + N pages inside region R. */
@@ -223,17 +262,22 @@ function checkMremap(stmt: Extract<ThreadStmt, { type: 'mremap' }>, regions: Map
     report(stmt.region, `unknown region "${stmt.region.name}" of process ${stmt.actor.name}${known(regions.keys(), 'regions')}`);
     return;
   }
-  if (!checkAligned(stmt.to, report) || stmt.expectErrno !== undefined) return;
+  // mremap to an unaligned address is Linux's EINVAL (spec-language.md §5), not bad input.
+  if (stmt.to.value % PAGE_SIZE !== 0 || stmt.expectErrno !== undefined) return;
   const others = new Map([...regions].filter(([name]) => name !== stmt.region.name));
   checkOverlap(stmt.to, region.pages, stmt.actor.name, others, report);
   region.start = stmt.to.value;
 }
 
-/** Marks a region unmapped when `munmap` names all of it (`munmap heap`). */
-function unmapWholeRegion(range: Range, actor: string, scope: Scope): void {
-  if (range.type !== 'regionRange' || range.slice !== undefined) return;
+/** Notes what `munmap` takes away: the whole region, or some of its pages. */
+function unmapRange(range: Range, actor: string, scope: Scope): void {
+  if (range.type !== 'regionRange') return;
   const region = scope.processes.get(range.process?.name ?? actor)?.get(range.region.name);
-  if (region !== undefined) region.live = false;
+  if (region === undefined) return;
+  const from = range.slice?.start.value ?? 0;
+  const to = range.slice === undefined ? region.pages : range.slice.end?.value ?? from + 1;
+  for (let i = from; i < to; i++) region.holes.add(i);
+  if (region.holes.size >= region.pages) region.live = false;
 }
 
 function checkAligned(addr: Int, report: Report): boolean {
@@ -249,7 +293,14 @@ function checkOverlap(at: Int, pages: number, actor: string, regions: Map<string
   for (const [name, r] of regions) {
     if (!r.live || r.start === undefined) continue;
     const rEnd = r.start + r.pages * PAGE_SIZE;
-    if (start < rEnd && r.start < end) {
+    const mappedPageIn = (): boolean => {
+      for (let i = 0; i < r.pages; i++) {
+        const a = r.start! + i * PAGE_SIZE;
+        if (!r.holes.has(i) && a < end && a + PAGE_SIZE > start) return true;
+      }
+      return false;
+    };
+    if (start < rEnd && r.start < end && mappedPageIn()) {
       report(at, `mapping at ${at.raw} overlaps region ${name} of ${actor} (${hex(r.start)}..${hex(rEnd)}): munmap it first`);
       return;
     }
@@ -291,9 +342,12 @@ function visitKernelStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
     case 'kernelWriteback':
       if (!scope.files.has(stmt.file.name)) report(stmt.file, `unknown file "${stmt.file.name}"${known(scope.files.keys(), 'files')}`);
       return;
-    case 'kernelOom':
-      lookupProcess(stmt.process, scope, report);
+    case 'kernelOom': {
+      const regions = lookupProcess(stmt.process, scope, report);
+      for (const r of regions?.values() ?? []) r.live = false;
+      scope.exited.add(stmt.process.name);
       return;
+    }
     default:
       return;
   }
@@ -357,6 +411,7 @@ function resolveRange(range: Range, actor: string | undefined, scope: Scope, rep
     report(range.region, `unknown region "${range.region.name}" of process ${owner}${known(regions.keys(), 'regions')}`);
     return undefined;
   }
+  if (region.phantom) return undefined;
   return sliceLength(range.slice, region.pages, range.region.name, report);
 }
 

@@ -374,9 +374,13 @@ export class Interpreter {
     this.traceMark = this.k.events.length;
     const bad = matchTrace(s.lines, events);
     if (bad !== undefined) {
+      const detail = `events since the previous expect trace:\n${events.map((e) => '  ' + e).join('\n') || '  (none)'}`;
+      if (bad < 0) throw new SpecFailure(s.loc, `expected no events, found ${events.length}`, detail);
       const line = s.lines[bad]!;
-      throw new SpecFailure(line.loc, `trace does not match at "${line.text}"`,
-        `events since the previous expect trace:\n${events.map((e) => '  ' + e).join('\n')}`);
+      const last = bad === s.lines.length - 1 && !line.wildcard;
+      throw new SpecFailure(line.loc, last
+        ? `trace does not match at "${line.text}" (or more events follow it: end the block with ... to allow them)`
+        : `trace does not match at "${line.text}"`, detail);
     }
   }
 }

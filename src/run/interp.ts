@@ -29,10 +29,29 @@ export function checkSource(source: string, file: string): Diagnostic[] {
 
 function analyse(source: string, file: string): { spec?: A.SpecFile; diagnostics: Diagnostic[] } {
   const parsed = parseSpec(source, file);
-  if (!parsed.spec) return { diagnostics: parsed.diagnostics };
+  if (!parsed.spec) return { diagnostics: [...parsed.diagnostics, ...checkRemainder(parsed.partial, file)].sort(byPlace) };
   const diagnostics = [...checkSpec(parsed.spec, file), ...reportUnsupported(parsed.spec, file)];
   diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   return { spec: parsed.spec, diagnostics };
+}
+
+const byPlace = (a: Diagnostic, b: Diagnostic): number => a.line - b.line || a.col - b.col;
+
+/**
+ * All errors of a file are reported (spec-language.md §12): with syntax errors, the static
+ * checks still run on the statements that parsed. An error about a name that the broken
+ * text mentions (a `process` line with a typo makes every use of that process unknown) is
+ * a consequence of the syntax error, and is left out.
+ */
+function checkRemainder(partial: { spec: A.SpecFile; blanked: string } | undefined, file: string): Diagnostic[] {
+  if (!partial) return [];
+  const words = new Set(partial.blanked.match(/[A-Za-z_][A-Za-z0-9_-]*/g) ?? []);
+  return checkSpec(partial.spec, file).filter((d) => {
+    if (/^expected spec "title"/.test(d.message) && words.has('spec')) return false;
+    const quoted = [...d.message.matchAll(/"([A-Za-z_][A-Za-z0-9_-]*)"/g)].map((m) => m[1]!);
+    const cascade = /\bunknown\b|\bduplicate\b|has exited/.test(d.message) && quoted.some((q) => words.has(q));
+    return !cascade;
+  });
 }
 
 function titleOf(spec: A.SpecFile): string | undefined {

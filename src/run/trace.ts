@@ -114,8 +114,22 @@ export function valueText(v: Value): string {
   return typeof v === 'number' ? String(v) : JSON.stringify(v);
 }
 
-/** Whitespace-normalised form used to match `expect trace` lines against events. */
-export const normalizeLine = (s: string): string => s.trim().replace(/\s+/g, ' ');
+/**
+ * Whitespace-normalised form used to match `expect trace` lines against events. A line
+ * pasted from a golden keeps its YAML quotes (`"fault vm1 heap[0] write: …"`): one layer of
+ * quotes around the whole line is taken off.
+ */
+export const normalizeLine = (s: string): string => {
+  let t = s.trim();
+  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) {
+    t = t.startsWith('"') ? unquoteDouble(t) : t.slice(1, -1).replace(/''/g, "'");
+  }
+  return t.replace(/\s+/g, ' ');
+};
+
+function unquoteDouble(t: string): string {
+  try { return JSON.parse(t) as string; } catch { return t.slice(1, -1); }
+}
 
 /**
  * Matches `expect trace` lines against event lines, in order; `...` matches any run
@@ -124,6 +138,8 @@ export const normalizeLine = (s: string): string => s.trim().replace(/\s+/g, ' '
  * Returns undefined on a match, else the index of the first pattern line that failed.
  */
 export function matchTrace(patterns: readonly { text: string; wildcard: boolean }[], events: readonly string[]): number | undefined {
+  // An empty block expects no events at all.
+  if (patterns.length === 0) return events.length === 0 ? undefined : -1;
   const ev = events.map(normalizeLine);
   const pats = patterns.map((p) => (p.wildcard ? null : normalizeLine(p.text)));
   // memo[i][j]: can pats[i..] match ev[j..]

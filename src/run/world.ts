@@ -73,7 +73,8 @@ export class World {
   addrName(pid: number, addr: number): string {
     const p = this.byPid.get(pid);
     if (p) {
-      for (const r of p.regions.values()) {
+      // Newest first: a region mapped where an unmapped one used to be names the page.
+      for (const r of [...p.regions.values()].reverse()) {
         if (addr >= r.start && addr < r.start + r.pages * PAGE_SIZE) {
           return `${r.name}[${Math.floor((addr - r.start) / PAGE_SIZE)}]`;
         }
@@ -86,7 +87,7 @@ export class World {
   rangeName(pid: number, start: number, end: number): string {
     const p = this.byPid.get(pid);
     if (p) {
-      for (const r of p.regions.values()) {
+      for (const r of [...p.regions.values()].reverse()) {
         const rEnd = r.start + r.pages * PAGE_SIZE;
         if (start >= r.start && end <= rEnd && end > start) {
           const a = (start - r.start) / PAGE_SIZE, b = Math.ceil((end - r.start) / PAGE_SIZE);
