@@ -1,3 +1,4 @@
+import { splitHugePageOp } from './huge.js';
 import type { Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
 import type { Vma } from './vma.js';
@@ -38,7 +39,7 @@ import type { FileObj } from './file.js';
  * mmspec's simplifications, each a documented choice:
  *  - writeback of a dirty file page is synchronous (Linux's pageout() starts I/O and
  *    frees the page on a later scan; direct reclaim leaves dirty file pages to kswapd);
- *  - THPs are skipped (rotated), since splitting them for swap is not modelled;
+ *  - THPs met by the LRU scan are skipped (rotated); a THP named by `reclaim RANGE` is split first;
  *  - one pair of LRU lists for anon and file pages, inactive_ratio 1.
  */
 
@@ -320,6 +321,14 @@ function removeMapping(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number
  * Linux: reclaim_pages() → reclaim_folio_list() → shrink_folio_list(ignore_references)
  */
 export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly number[]): Op<void> {
+  // A THP named by the range is split first, so its subpages can go to swap one by one.
+  // Linux: shrink_folio_list() → split_folio_to_list() when the folio cannot be swapped whole
+  for (const addr of addrs) {
+    const pte = mm.pte(addr);
+    if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn !== 0 && k.mem.isHuge(pte.pfn)) {
+      yield* splitHugePageOp(k, task, pte.pfn);
+    }
+  }
   const pfns: number[] = [];
   for (const addr of addrs) {
     const pte = mm.pte(addr);
