@@ -19,7 +19,7 @@ import { oomKill } from '../kernel/oom.js';
 import type { Violation } from '../kernel/invariants.js';
 import { runToCompletion } from '../sched/sequential.js';
 import { World, type Proc, type Region } from './world.js';
-import { renderEvent, matchTrace, valueText } from './trace.js';
+import { renderEvent, matchTrace, valueText, foldEvents } from './trace.js';
 import { checkExpectation, type Check } from './expect.js';
 import { isDmirrorStmt, dmirrorThreadOp } from './dmirror.js';
 import { execDeviceStmt, isDeviceStmt, type DeviceStmt } from './devices.js';
@@ -110,7 +110,7 @@ export class Interpreter {
 
   private record(stmt: A.Statement): void {
     const evs = this.k.events;
-    const events = evs.slice(this.eventMark).map((e) => renderEvent(this.w, e));
+    const events = foldEvents(evs.slice(this.eventMark).map((e) => renderEvent(this.w, e)));
     this.eventMark = evs.length;
     const fresh = this.k.check.takeFresh();
     if (fresh.length > 0) this.pending = { stmt, violations: fresh };
@@ -374,7 +374,7 @@ export class Interpreter {
     this.traceMark = this.k.events.length;
     const bad = matchTrace(s.lines, events);
     if (bad !== undefined) {
-      const detail = `events since the previous expect trace:\n${events.map((e) => '  ' + e).join('\n') || '  (none)'}`;
+      const detail = `events since the previous expect trace:\n${foldEvents(events).map((e) => '  ' + e).join('\n') || '  (none)'}`;
       if (bad < 0) throw new SpecFailure(s.loc, `expected no events, found ${events.length}`, detail);
       const line = s.lines[bad]!;
       const last = bad === s.lines.length - 1 && !line.wildcard;

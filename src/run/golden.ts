@@ -158,16 +158,17 @@ function lcsOps(a: readonly string[], b: readonly string[]): Op[] {
   let suf = 0;
   while (suf < a.length - pre && suf < b.length - pre &&
     a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  // Concatenated with loops: spreading tens of thousands of lines into push() overflows the stack.
   const ops: Op[] = a.slice(0, pre).map((text) => ({ kind: ' ', text }));
-  ops.push(...middleOps(a.slice(pre, a.length - suf), b.slice(pre, b.length - suf)));
-  ops.push(...a.slice(a.length - suf).map((text): Op => ({ kind: ' ', text })));
+  for (const op of middleOps(a.slice(pre, a.length - suf), b.slice(pre, b.length - suf))) ops.push(op);
+  for (const text of a.slice(a.length - suf)) ops.push({ kind: ' ', text });
   return ops;
 }
 
 function middleOps(a: readonly string[], b: readonly string[]): Op[] {
   const n = a.length, m = b.length, w = m + 1;
   if ((n + 1) * w > MAX_LCS_CELLS) {
-    return [...a.map((text): Op => ({ kind: '-', text })), ...b.map((text): Op => ({ kind: '+', text }))];
+    return a.map((text): Op => ({ kind: '-', text })).concat(b.map((text): Op => ({ kind: '+', text })));
   }
   // len[i*w+j] = LCS length of a[i..] and b[j..].
   const len = new Uint32Array((n + 1) * w);

@@ -4,7 +4,7 @@ import {
   PG_RESERVED, PG_DEVICE_PRIVATE, PG_LAZYFREE,
 } from '../kernel/frames.js';
 import { vmaProtString, VM_PFNMAP, VM_MIXEDMAP, VM_IO, VM_DONTCOPY, VM_HUGEPAGE, VM_MERGEABLE } from '../kernel/vma.js';
-import { pteText, valueText } from './trace.js';
+import { pteText, valueText, foldEvents } from './trace.js';
 import { hex, type World } from './world.js';
 import { PAGE_SIZE, HPAGE_PMD_SIZE } from '../kernel/types.js';
 import { PMD_HUGE } from '../kernel/pte.js';
@@ -31,8 +31,9 @@ export function finalState(w: World): Record<string, unknown> {
     procs[p.name] = { pid: p.pid, vmas, ptes: pteLines(w, p.pid) };
   }
   out.processes = procs;
-  out.frames = frameLines(k);
-  out.swap = swapLines(k);
+  // Runs of frames (and slots) alike but for their number fold into one line, as events do.
+  out.frames = foldEvents(frameLines(k));
+  out.swap = foldEvents(swapLines(k));
   if (w.devices.size > 0) {
     const devs: Record<string, unknown> = {};
     for (const d of w.devices.values()) devs[d.name] = d.describe();
@@ -48,7 +49,8 @@ function pteLines(w: World, pid: number): string[] {
   const flush = () => {
     if (!run) return;
     const where = run.first === run.last ? w.addrName(pid, run.first) : rangeOfPages(w, pid, run.first, run.last);
-    const pfns = run.zero || run.firstPfn === run.lastPfn ? '' : `..${run.lastPfn}`;
+    // Half-open, as page ranges are: pfn 1..5 is pfns 1, 2, 3, 4.
+    const pfns = run.zero || run.firstPfn === run.lastPfn ? '' : `..${run.lastPfn + 1}`;
     lines.push(`${where}: ${run.attrs.replace(/^pfn (\d+)/, `pfn $1${pfns}`)}`);
     run = undefined;
   };

@@ -134,7 +134,9 @@ function unquoteDouble(t: string): string {
 /**
  * Matches `expect trace` lines against event lines, in order; `...` matches any run
  * (including none). Without a leading `...`, the first line must match the first event;
- * without a trailing `...`, the last line must match the last event.
+ * without a trailing `...`, the last line must match the last event. A line matches one
+ * event, or — written folded, as goldens show it (`write p a[0..512] = 7`) — the run of
+ * consecutive events that folds to it.
  * Returns undefined on a match, else the index of the first pattern line that failed.
  */
 export function matchTrace(patterns: readonly { text: string; wildcard: boolean }[], events: readonly string[]): number | undefined {
@@ -142,20 +144,89 @@ export function matchTrace(patterns: readonly { text: string; wildcard: boolean 
   if (patterns.length === 0) return events.length === 0 ? undefined : -1;
   const ev = events.map(normalizeLine);
   const pats = patterns.map((p) => (p.wildcard ? null : normalizeLine(p.text)));
-  // memo[i][j]: can pats[i..] match ev[j..]
   const memo = new Map<number, boolean>();
   let furthest = 0;
+  /** Lengths k ≥ 2 for which ev[j..j+k) folds to `pat`. */
+  const runsAt = (pat: string, j: number): number[] => {
+    if (!pat.includes('..')) return [];
+    const ks: number[] = [];
+    const first = shapeOf(ev[j]!);
+    if (first.nums.length === 0) return ks;
+    for (let k = 2; j + k <= ev.length; k++) {
+      const next = shapeOf(ev[j + k - 1]!);
+      if (next.tpl !== first.tpl || next.nums.some((n, x) => n !== first.nums[x]! + (k - 1))) break;
+      if (fill(first, k) === pat) ks.push(k);
+    }
+    return ks;
+  };
   const go = (i: number, j: number): boolean => {
     const key = i * (ev.length + 1) + j;
     const hit = memo.get(key);
     if (hit !== undefined) return hit;
     furthest = Math.max(furthest, i);
     let r: boolean;
+    const pat = pats[i];
     if (i === pats.length) r = j === ev.length;
-    else if (pats[i] === null) r = go(i + 1, j) || (j < ev.length && go(i, j + 1));
-    else r = j < ev.length && ev[j] === pats[i] && go(i + 1, j + 1);
+    else if (pat === null) r = go(i + 1, j) || (j < ev.length && go(i, j + 1));
+    else if (pat === undefined || j >= ev.length) r = false;
+    else r = (ev[j] === pat && go(i + 1, j + 1)) || runsAt(pat, j).some((k) => go(i + 1, j + k));
     memo.set(key, r);
     return r;
   };
   return go(0, 0) ? undefined : Math.min(furthest, pats.length - 1);
+}
+
+/**
+ * Folds runs of consecutive events that differ only by counting up: `write p a[0] = 7`,
+ * `write p a[1] = 7`, … becomes `write p a[0..512] = 7`; `pte p a[0]: pfn 512 rw -> none`,
+ * … becomes `pte p a[0..512]: pfn 512..1024 rw -> none`. Every page index (`[i]`), pfn and
+ * swap slot of the line must go up by one from one event to the next; ranges are half-open,
+ * as in the language. A THP split or a write to a huge page is then one line, not 512.
+ */
+export function foldEvents(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const first = shapeOf(lines[i]!);
+    let j = i + 1;
+    // VMA bookkeeping names places, not pages: "split at heap[1..3]" would mislead.
+    if (first.nums.length > 0 && !lines[i]!.startsWith('vma_')) {
+      while (j < lines.length) {
+        const next = shapeOf(lines[j]!);
+        if (next.tpl !== first.tpl || next.nums.some((n, x) => n !== first.nums[x]! + (j - i))) break;
+        j++;
+      }
+    }
+    out.push(j - i >= 2 ? fill(first, j - i) : lines[i]!);
+    i = j;
+  }
+  return out;
+}
+
+const COUNTING = /\[(\d+)\]|\bpfn (\d+)(?!\.\.)|\bslot (\d+)(?!\.\.)/g;
+
+function shapeOf(line: string): { tpl: string; nums: number[]; parts: string[] } {
+  const nums: number[] = [];
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of line.matchAll(COUNTING)) {
+    parts.push(line.slice(last, m.index));
+    const n = Number(m[1] ?? m[2] ?? m[3]);
+    nums.push(n);
+    parts.push(m[1] !== undefined ? '[#]' : m[2] !== undefined ? 'pfn #' : 'slot #');
+    last = m.index + m[0].length;
+  }
+  parts.push(line.slice(last));
+  return { tpl: parts.join(''), nums, parts };
+}
+
+function fill(shape: { nums: number[]; parts: string[] }, count: number): string {
+  let k = 0;
+  return shape.parts.map((p) => {
+    if (p === '[#]' || p === 'pfn #' || p === 'slot #') {
+      const a = shape.nums[k++]!;
+      return p.replace('#', `${a}..${a + count}`).replace('[', '[');
+    }
+    return p;
+  }).join('');
 }
