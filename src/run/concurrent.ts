@@ -2,7 +2,7 @@ import type * as A from '../lang/ast.js';
 import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
-import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats } from '../sched/explore.js';
+import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
 import { kernelStateText, objectText } from '../sched/statekey.js';
 import { Interpreter, SpecFailure } from './exec.js';
 import { checkExpectation } from './expect.js';
@@ -82,32 +82,50 @@ function devicesText(it: Interpreter): string {
   return out;
 }
 
-function execExplore(it: Interpreter, s: A.Explore): void {
+/** Which reductions an exploration uses (all by default; the tests and the bench switch them). */
+export interface ExploreMode {
+  readonly footprints?: boolean;
+  readonly locals?: 'events' | 'observations';
+  readonly caching?: boolean;
+}
+
+/** Explores block `s` from the interpreter's current state (which it leaves unchanged). */
+export function exploreBlock(it: Interpreter, s: A.Explore, mode: ExploreMode = {}): ExploreResult<boolean[]> {
   const factory = replicaFactory(it, s);
   const owner = new WeakMap<Instance, Interpreter>();
   const conds = s.outcomes.map((o) => o.cond);
   let progressShown = false;
   const tty = process.stderr.isTTY === true;
-  let result;
   try {
-    result = explore<boolean[]>({
+    return explore<boolean[]>({
       fresh: (trace) => { const r = factory(trace); owner.set(r.inst, r.it); return r.inst; },
       judge: (inst) => conds.map((c) => c.type === 'expectViolation' ? false : checkExpectation(owner.get(inst)!, c).ok),
-      footprints: process.env.MMSPEC_NO_REDUCTION === '1' ? undefined : footprints(it, s),
+      ...(mode.footprints === false ? {} : { footprints: footprints(it, s) }),
+      ...(mode.locals ? { locals: mode.locals } : {}),
+      ...(mode.caching === false ? { caching: false } : {}),
       maxStates: maxStates(),
       ...(tty ? { progress: (st: ExploreStats) => {
         progressShown = true;
         process.stderr.write(`\r  explore L${s.loc.line}: ${st.states} states, ${st.transitions} steps, ${(st.ms / 1000).toFixed(1)}s`);
       } } : {}),
     });
+  } finally {
+    if (progressShown) process.stderr.write('\r\x1b[K');
+  }
+}
+
+function execExplore(it: Interpreter, s: A.Explore): void {
+  const factory = replicaFactory(it, s);
+  const conds = s.outcomes.map((o) => o.cond);
+  let result;
+  try {
+    result = exploreBlock(it, s);
   } catch (e) {
     if (e instanceof ExploreLimit) {
       throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states (--max-states ${e.states}): ` +
         'the result would be incomplete; raise --max-states or make the block smaller');
     }
     throw e;
-  } finally {
-    if (progressShown) process.stderr.write('\r\x1b[K');
   }
   const { endings, finals, stats } = result;
   const total = stats.interleavings;
