@@ -17,12 +17,15 @@ import { filemapGetPage } from './filemap.js';
 import { swapInPage, swapFree, freeSwapCache } from './swap_state.js';
 import { thpFaultEligible, doHugePmdAnonymousPage, doHugePmdWpPage } from './huge.js';
 import { migrateToRam } from './device.js';
+import { pagefaultOutOfMemory } from './oom.js';
 import { PAGE_SIZE, type Op, type Signal, type Value, assertNever } from './types.js';
 
 /** How a fault ended: handled (the access retries), or a signal for the task. */
 export type FaultOutcome =
   | { readonly kind: 'done' }
-  | { readonly kind: 'signal'; readonly sig: Signal; readonly reason: string };
+  | { readonly kind: 'signal'; readonly sig: Signal; readonly reason: string }
+  /** VM_FAULT_OOM: no frame even after direct reclaim; the arch fault handler runs the OOM killer. */
+  | { readonly kind: 'oom' };
 
 const DONE: FaultOutcome = Object.freeze({ kind: 'done' });
 const sig = (s: Signal, reason: string): FaultOutcome => ({ kind: 'signal', sig: s, reason });
@@ -77,6 +80,16 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       out = err ? sig('SIGSEGV', err) : yield* handleMmFault(k, task, vma, addr, write);
     }
     mm.mmapLock.upRead(task);
+    if (out.kind === 'oom') {
+      // Linux: do_user_addr_fault() → pagefault_out_of_memory() → out_of_memory(): a victim
+      // is killed and reaped, then the fault is retried — unless the victim is this task.
+      const victim = yield* pagefaultOutOfMemory(k, task);
+      const why = victim === undefined ? 'out of memory and no process to kill (VM_FAULT_OOM)' : victim === mm ? 'killed by the OOM killer' : undefined;
+      if (why === undefined) continue;
+      const s = victim === mm ? 'SIGKILL' : 'SIGBUS';
+      k.emit({ e: 'signal', mm: mm.id, addr, sig: s, reason: why });
+      return { signal: { sig: s, reason: why } };
+    }
     if (out.kind === 'signal') {
       k.emit({ e: 'signal', mm: mm.id, addr, sig: out.sig, reason: out.reason });
       return { signal: out };
@@ -173,10 +186,10 @@ function* doAnonymousPage(k: Kernel, task: number, vma: Vma, addr: number, write
   return DONE;
 }
 
+const OOM: FaultOutcome = Object.freeze({ kind: 'oom' });
 function oom(k: Kernel, mm: Mm, addr: number): FaultOutcome {
-  k.emit({ e: 'oom', mm: mm.id });
-  void addr;
-  return sig('SIGBUS', 'out of memory (VM_FAULT_OOM): no frame free after reclaim');
+  void k; void mm; void addr;
+  return OOM;
 }
 
 /**

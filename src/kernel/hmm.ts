@@ -169,7 +169,7 @@ function* hmmWalk(k: Kernel, task: number, range: HmmRange): Op<0 | HmmErrno | '
     const write = (need & NEED_WRITE_FAULT) !== 0;
     if (write && !vma.has(VM_WRITE)) return 'EPERM';
     const r = yield* handleMmFault(k, task, vma, addr, write);
-    if (r.kind === 'signal') return 'EFAULT';
+    if (r.kind !== 'done') return 'EFAULT'; // VM_FAULT_ERROR (SIGSEGV, SIGBUS, OOM): hmm_vma_fault()
     return 'again';
   }
   return 0;

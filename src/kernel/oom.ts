@@ -4,7 +4,8 @@ import { VM_PFNMAP, VM_SHARED } from './vma.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { zapPageRange } from './memory.js';
 import { doExit } from './exit.js';
-import type { Op } from './types.js';
+import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, type Op } from './types.js';
+import { PTE_KIND_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP } from './pte.js';
 
 /**
  * OOM-kills the process owning `mm`: the OOM reaper unmaps what can be freed without
@@ -12,6 +13,44 @@ import type { Op } from './types.js';
  * Linux: oom_kill_process() → __oom_kill_process(); oom_reaper → oom_reap_task_mm();
  * the victim's do_exit() → exit_mmap()
  */
+/**
+ * The OOM killer for a fault that found no memory: picks the process with the most
+ * memory (resident pages plus swap entries; the first created wins a tie), kills and reaps
+ * it. Returns the victim's mm, or undefined when no process holds any memory.
+ * Linux: pagefault_out_of_memory() → out_of_memory() → select_bad_process(), oom_badness()
+ */
+export function* pagefaultOutOfMemory(k: Kernel, task: number): Op<Mm | undefined> {
+  let victim: Mm | undefined;
+  let worst = 0;
+  for (const mm of [...k.mms.values()].sort((a, b) => a.id - b.id)) {
+    if (mm.dead || mm.oomReaped) continue;
+    const points = oomBadness(mm);
+    if (points > worst) { worst = points; victim = mm; }
+  }
+  if (victim) yield* oomKill(k, task, victim);
+  return victim;
+}
+
+/** Pages a process holds: present normal PTEs and swap entries. Linux: oom_badness() (rss + swapents) */
+function oomBadness(mm: Mm): number {
+  let points = 0;
+  for (const vma of mm.vmas) {
+    for (const [base, page] of mm.pt.ptePagesIn(vma.start, vma.end)) {
+      for (let i = 0; i < 512; i++) {
+        const addr = base + i * 4096;
+        if (addr < vma.start || addr >= vma.end) continue;
+        const kind = page.bits[i]! & PTE_KIND_MASK;
+        if ((kind === PTE_PRESENT && (page.bits[i]! & PTE_SPECIAL) === 0 && page.pfn[i] !== 0) || kind === PTE_SWAP) points++;
+      }
+    }
+    for (let base = vma.start - (vma.start % HPAGE_PMD_SIZE); base < vma.end; base += HPAGE_PMD_SIZE) {
+      const pmd = mm.hugePmd(base);
+      if (pmd.bits !== 0 && pmd.pfn !== 0) points += HPAGE_PMD_NR;
+    }
+  }
+  return points;
+}
+
 export function* oomKill(k: Kernel, task: number, mm: Mm): Op<void> {
   k.emit({ e: 'oom', mm: mm.id });
   yield* oomReapTaskMm(k, task, mm);

@@ -43,7 +43,8 @@ export class KernelError extends Error {
   }
 }
 
-export type Signal = 'SIGSEGV' | 'SIGBUS';
+/** Signals a fault ends in; SIGKILL is the OOM killer's. */
+export type Signal = 'SIGSEGV' | 'SIGBUS' | 'SIGKILL';
 
 /** A simulator bug: the message names the simulator function that failed. */
 export class SimulatorBug extends Error {}

@@ -109,6 +109,8 @@ export class Interpreter {
   }
 
   private record(stmt: A.Statement): void {
+    // A process the OOM killer took has exited, whatever statement it was running.
+    for (const p of this.w.procs.values()) if (p.mm.dead) p.exited = true;
     const evs = this.k.events;
     const events = foldEvents(evs.slice(this.eventMark).map((e) => renderEvent(this.w, e)));
     this.eventMark = evs.length;
