@@ -40,7 +40,7 @@ export interface CliDeps {
   readonly checkSource: (source: string, file: string) => readonly Diagnostic[];
 }
 
-const USAGE = `usage: mmspec run [--update] [PATH…]   run specs (default: specs/)
+const USAGE = `usage: mmspec run [--update] [--max-states N] [PATH…]   run specs (default: specs/)
        mmspec check FILE…              parse and check specs without running them
        mmspec trace FILE               print the trace of one spec`;
 
@@ -64,7 +64,9 @@ export function runCli(argv: readonly string[]): number {
 /** Runs one command line; returns the exit code. Never throws for bad input. */
 export function main(argv: readonly string[], io: CliIo,
   deps: CliDeps = { runSpec, checkSource }): number {
-  const [command, ...rest] = argv;
+  const [command, ...all] = argv;
+  const rest = takeMaxStates(all, io);
+  if (rest === undefined) return EXIT_BAD_INPUT;
   switch (command) {
     case 'run': return cmdRun(rest, io, deps);
     case 'check': return cmdCheck(rest, io, deps);
@@ -79,6 +81,23 @@ export function main(argv: readonly string[], io: CliIo,
 }
 
 /** Splits flags from paths; an unknown flag is a usage error (returned as a message). */
+/**
+ * `--max-states N` (run, trace): the distinct states one `explore` block may visit before it
+ * stops with a message (src/run/concurrent.ts reads MMSPEC_MAX_STATES). Returns the other
+ * arguments, or undefined after reporting a bad value.
+ */
+function takeMaxStates(args: readonly string[], io: CliIo): string[] | undefined {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a !== '--max-states' && !a.startsWith('--max-states=')) { out.push(a); continue; }
+    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+    if (!v || !/^[1-9][0-9]*$/.test(v)) { io.err(`mmspec: --max-states needs a positive integer\n${USAGE}`); return undefined; }
+    process.env.MMSPEC_MAX_STATES = v;
+  }
+  return out;
+}
+
 function parseArgs(args: readonly string[], known: readonly string[]):
   { flags: Set<string>; paths: string[]; error?: string } {
   const flags = new Set<string>();
