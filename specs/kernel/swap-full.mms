@@ -1,4 +1,4 @@
-spec "Swap full: a page reclaim cannot give a slot stays mapped; with memory and swap exhausted a fault gets SIGBUS (OOM)"
+spec "Swap full: a page reclaim cannot give a slot stays mapped; with memory and swap exhausted a fault runs the OOM killer, which kills the only process"
 tags kernel, reclaim, swap, oom
 
 memory 4 frames
@@ -17,7 +17,13 @@ expect trace {
 # 2 frames free: two more pages fit
 vm1: write heap[4] "y"
 vm1: write heap[5] "y"
-# every slot used, every frame used: direct reclaim frees nothing, the fault fails
-vm1: read heap[0] expect SIGBUS
-expect vm1.heap[0] pte swap
-expect vm1.heap[0] holds "x"
+# every slot used, every frame used: direct reclaim frees nothing, VM_FAULT_OOM:
+# pagefault_out_of_memory() picks vm1 (the only process) and kills it
+vm1: read heap[0] expect SIGKILL
+expect vm1.heap[0..6] pte none
+expect trace {
+  ...
+  oom vm1
+  ...
+  signal vm1 heap[0] SIGKILL: killed by the OOM killer
+}

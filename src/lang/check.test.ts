@@ -42,7 +42,7 @@ describe('checkSpec', () => {
     ['vm1: mprotect heap rwz', '1:20 expected a protection (none, r, rw, rx, rwx), found "rwz"'],
     ['vm1: madvise heap sleep', '1:19 expected an advice (dontneed, free, pageout, cold, willneed, hugepage, nohugepage, mergeable, collapse), found "sleep"'],
     ['vm1: munmap heap expect ENOENT', '1:25 expected an error (EINVAL, ENOMEM, EFAULT, EPERM, EAGAIN), found "ENOENT"'],
-    ['vm1: read heap[0] expect SIGKILL', '1:26 expected a value or a signal (SIGSEGV, SIGBUS), found "SIGKILL"'],
+    ['vm1: read heap[0] expect SIGTERM', '1:26 expected a value or a signal (SIGSEGV, SIGBUS, SIGKILL), found "SIGTERM"'],
     ['vm1: mmap file f nofile pages 2', '1:18 unknown file "nofile" (known: data)'],
     ['file cfg pages 2 = "a"', '1:20 file cfg has 2 pages but 1 values: give exactly one value per page'],
     ['file data pages 1', '1:6 duplicate file "data"'],

@@ -30,7 +30,8 @@ export type SyscallErrno = (typeof SYSCALL_ERRNOS)[number];
 export const DMIRROR_ERRNOS = ['EFAULT', 'EPERM', 'EINVAL', 'ENOENT', 'EBUSY', 'ENOMEM'] as const;
 export type DmirrorErrno = (typeof DMIRROR_ERRNOS)[number];
 
-export const SIGNALS = ['SIGSEGV', 'SIGBUS'] as const;
+/** SIGKILL (the OOM killer's) extends the contract's two: a fault with no memory left kills a process. */
+export const SIGNALS = ['SIGSEGV', 'SIGBUS', 'SIGKILL'] as const;
 export type Signal = (typeof SIGNALS)[number];
 
 export const VIOLATION_KINDS = [
