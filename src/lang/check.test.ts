@@ -77,8 +77,7 @@ describe('checkSpec', () => {
     ['vm1: mmap anon x pages 1 at 0x7f0000102001', '1:29 unaligned address 0x7f0000102001: addresses are multiples of the page size (0x1000)'],
     ['vm1: mmap anon x pages 1 at 0x7f0000002000', '1:29 mapping at 0x7f0000002000 overlaps region heap of vm1 (0x7f0000000000..0x7f0000004000): munmap it first'],
     ['vm1: exit\nvm1: read heap[0]', '2:1 process vm1 has exited: it can run nothing more'],
-    ['memory 0 frames', '1:8 memory needs at least 1 frame'],
-    ['swap 1 slots\nswap 2 slots', '2:1 a second "swap" statement: a spec has at most one'],
+    ['vm1: read heap[0]\nswap 8 slots', '2:1 "swap" sizes the machine before anything runs: put it in the header, right after spec'],
     ['kernel: reclaim 0', '1:17 reclaim needs a count of at least 1 page'],
     ['race {\n}', '1:1 a race block needs at least one thread ("t1 = vm1: read heap[0]")'],
   ];
@@ -98,6 +97,15 @@ describe('checkSpec', () => {
     expect(problems('vm1: mmap anon x pages 1 at 0x7f0000100001\nvm1: mmap anon y pages 1 at 0x7f0000100000\nvm1: read x[0]'))
       .toEqual(['1:29 unaligned address 0x7f0000100001: addresses are multiples of the page size (0x1000)']);
     expect(problems('vm1: mmap anon e pages 0\nvm1: read e[0]')).toEqual(['1:24 a mapping needs at least 1 page']);
+  });
+
+  it('checks the header: sizes at least 1, each statement once', () => {
+    const header = (text: string): string[] => {
+      const r = parseSpec(text, 't.mms');
+      return checkSpec(r.spec!, 't.mms').map((d) => `${d.line}:${d.col} ${d.message}`);
+    };
+    expect(header('spec "t"\nmemory 0 frames\n')).toEqual(['2:8 memory needs at least 1 frame']);
+    expect(header('spec "t"\nswap 1 slots\nswap 2 slots\n')).toEqual(['3:1 a second "swap" statement: a spec has at most one']);
   });
 
   it('spec must be the first statement', () => {

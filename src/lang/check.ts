@@ -58,9 +58,17 @@ function checkHeader(spec: SpecFile, report: Report): void {
   }
   if (first.type !== 'spec') report(first, 'expected spec "title" as the first statement');
   const seen = new Set<string>();
+  let body = false;
   for (const stmt of spec.statements) {
-    if (stmt.type !== 'spec' && stmt.type !== 'tags' && stmt.type !== 'memory' && stmt.type !== 'swap') continue;
+    if (stmt.type !== 'spec' && stmt.type !== 'tags' && stmt.type !== 'memory' && stmt.type !== 'swap') {
+      body = true;
+      continue;
+    }
     if (seen.has(stmt.type)) report(stmt, `a second "${stmt.type}" statement: a spec has at most one`);
+    // The machine is sized before anything runs (spec-language.md §2's layout).
+    else if (body && (stmt.type === 'memory' || stmt.type === 'swap')) {
+      report(stmt, `"${stmt.type}" sizes the machine before anything runs: put it in the header, right after spec`);
+    }
     seen.add(stmt.type);
     if (stmt.type === 'memory' && stmt.frames.value < 1) report(stmt.frames, 'memory needs at least 1 frame');
     if (stmt.type === 'swap' && stmt.slots.value < 1) report(stmt.slots, 'swap needs at least 1 slot');
