@@ -153,13 +153,13 @@ export class Dmirror {
       k.emit({ e: 'driver', dev: this.label, what: `invalidate ${range.event}`, at: { mm: range.mm.id, start: range.start, end: range.end }, detail: 'mutex held, non-blockable: fail' });
       return false;
     }
-    yield 'inv-lock';
+    if (this.k.step('inv-lock')) yield 'inv-lock';
     mmuIntervalSetSeq(sub, curSeq);
     const erased = this.eraseRange(Math.floor(range.start / PAGE_SIZE), Math.floor(range.end / PAGE_SIZE));
     if (erased > 0) k.emit({ e: 'driver', dev: this.label, what: `invalidate ${range.event}`, at: { mm: range.mm.id, start: range.start, end: range.end }, detail: `erased ${erased} entr${erased === 1 ? 'y' : 'ies'}` });
-    yield 'inv-zap';
+    if (this.k.step('inv-zap')) yield 'inv-zap';
     this.mutex.unlock(range.task);
-    yield 'inv-unlock';
+    if (this.k.step('inv-unlock')) yield 'inv-unlock';
     return true;
   }
 
@@ -220,7 +220,7 @@ export class Dmirror {
     for (let attempt = 0; ; attempt++) {
       if (attempt > limit) return new KernelError('EBUSY', `retried ${limit} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
       const seq = yield* mmuIntervalReadBegin(this.notifier);
-      yield 'begin';
+      if (this.k.step('begin')) yield 'begin';
       const range = hmmRangeInit(this.mm, start, end, flags, { notifier: this.notifier, seq }, this.dev);
       yield* downRead(this.mm.mmapLock, task);
       let r;
@@ -229,17 +229,17 @@ export class Dmirror {
       } finally {
         this.mm.mmapLock.upRead(task);
       }
-      yield 'snapshot';
+      if (this.k.step('snapshot')) yield 'snapshot';
       if (r === 'EBUSY') continue;
       if (r !== 0) return new KernelError(r, `hmm_range_fault: ${hmmErrorReason(r)}`);
       yield* mutexLock(this.mutex, task);
-      yield 'lock';
+      if (this.k.step('lock')) yield 'lock';
       if (mmuIntervalReadRetry(this.notifier, seq)) {
         this.mutex.unlock(task);
-        yield 'check';
+        if (this.k.step('check')) yield 'check';
         continue;
       }
-      yield 'check';
+      if (this.k.step('check')) yield 'check';
       // dmirror_do_fault(): store every page, tagged WRITE iff HMM_PFN_WRITE.
       for (let i = 0; i < range.hmmPfns.length; i++) {
         const p = range.hmmPfns[i]!;
@@ -249,9 +249,9 @@ export class Dmirror {
         }
         this.store(Math.floor(start / PAGE_SIZE) + i, { pfn: p.pfn, write: (p.flags & HMM_PFN_WRITE) !== 0 });
       }
-      yield 'insert';
+      if (this.k.step('insert')) yield 'insert';
       this.mutex.unlock(task);
-      yield 'unlock';
+      if (this.k.step('unlock')) yield 'unlock';
       return undefined;
     }
   }
@@ -344,7 +344,7 @@ export class Dmirror {
     for (let attempt = 0; ; attempt++) {
       if (attempt > limit) return new KernelError('EBUSY', `retried ${limit} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
       const seq = yield* mmuIntervalReadBegin(sub);
-      yield 'begin';
+      if (this.k.step('begin')) yield 'begin';
       const range = hmmRangeInit(this.mm, start, end, 0, { notifier: sub, seq }, this.dev);
       yield* downRead(this.mm.mmapLock, task);
       let r;
@@ -353,14 +353,14 @@ export class Dmirror {
       } finally {
         this.mm.mmapLock.upRead(task);
       }
-      yield 'snapshot';
+      if (this.k.step('snapshot')) yield 'snapshot';
       if (r === 'EBUSY') continue;
       if (r !== 0) return new KernelError(r, `hmm_range_fault: ${hmmErrorReason(r)}`);
       yield* mutexLock(this.mutex, task);
-      yield 'lock';
+      if (this.k.step('lock')) yield 'lock';
       const retry = mmuIntervalReadRetry(sub, seq);
       this.mutex.unlock(task);
-      yield 'check';
+      if (this.k.step('check')) yield 'check';
       if (retry) continue;
       return range.hmmPfns.map((p) => mkentry(this.k, p.pfn, p.flags));
     }
@@ -398,7 +398,7 @@ export class Dmirror {
           if (s.pfn !== undefined) k.emit({ e: 'copy', from: s.pfn, to: dpage, why: 'migrate to device' });
           m.dst[i] = { pfn: dpage, write: s.write || (s.pfn === undefined && vma.has(VM_WRITE)) };
         }
-        yield 'copy';
+        if (this.k.step('copy')) yield 'copy';
         yield* migrateVmaPages(k, m);
         yield* mutexLock(this.mutex, task);
         for (let i = 0; i < m.src.length; i++) {
@@ -406,7 +406,7 @@ export class Dmirror {
           if (s.migrate && d) this.store(Math.floor(s.addr / PAGE_SIZE), { pfn: d.pfn, write: d.write });
         }
         this.mutex.unlock(task);
-        yield 'insert';
+        if (this.k.step('insert')) yield 'insert';
         yield* migrateVmaFinalize(k, m);
         a = next;
       }

@@ -237,7 +237,7 @@ export class MirrorDevice {
         yield* hmmRangeWaitUntilValid(legacy);
         this.emit(`fault${req.wp ? ' (pfn_mkwrite)' : ''}`, here, `begin ${write ? 'write ' : ''}range registered, valid`);
       }
-      yield 'begin';
+      if (this.k.step('begin')) yield 'begin';
       // 2. snapshot
       const flags = (o.fault === 'hmm' ? HMM_PFN_REQ_FAULT : 0) | (write ? HMM_PFN_REQ_WRITE : 0);
       const range = hmmRangeInit(this.target, t, t + PAGE_SIZE, flags, legacy ? { legacy } : { notifier: view.sub!, seq });
@@ -246,7 +246,7 @@ export class MirrorDevice {
       this.target.mmapLock.upRead(task);
       const entry = range.hmmPfns[0]!;
       this.emit('snapshot', { mm: this.target.id, start: t, end: t + PAGE_SIZE }, r === 0 ? hmmPfnText(entry) : `-${r}`);
-      yield 'snapshot';
+      if (this.k.step('snapshot')) yield 'snapshot';
       if (r === 'EBUSY') {
         if (legacy) hmmRangeUnregister(legacy);
         if (this.retry(here, ++retries, 'hmm_range_fault -EBUSY')) continue;
@@ -264,7 +264,7 @@ export class MirrorDevice {
       }
       // 3. lock
       if (o.lock === 'on') yield* mutexLock(this.lock, task);
-      yield 'lock';
+      if (this.k.step('lock')) yield 'lock';
       // 4. check
       const collided = legacy ? !hmmRangeValid(legacy) : mmuIntervalReadRetry(view.sub!, seq);
       const again = o.check === 'valid' ? collided : o.check === 'inverted' ? !collided : false;
@@ -274,20 +274,20 @@ export class MirrorDevice {
         const why = legacy ? (collided ? 'range invalid' : 'range valid, check inverted')
           : collided ? `seq ${seq} -> ${view.sub!.invalidateSeq}` : `seq ${seq} unchanged, check inverted`;
         const go = this.retry(here, ++retries, why);
-        yield 'check';
+        if (this.k.step('check')) yield 'check';
         if (go) continue;
         return this.sigbus(here, 'livelock');
       }
-      yield 'check';
+      if (this.k.step('check')) yield 'check';
       // 5. insert
       const writable = write && vma.has(VM_WRITE) && (entry.flags & HMM_PFN_WRITE) !== 0;
       this.insert(vma, addr, entry.pfn, writable, req.wp);
-      yield 'insert';
+      if (this.k.step('insert')) yield 'insert';
       // 6. unlock
       if (o.lock === 'on') this.lock.unlock(task);
       if (legacy) hmmRangeUnregister(legacy);
       this.counters.faults++;
-      yield 'unlock';
+      if (this.k.step('unlock')) yield 'unlock';
       return 'nopage';
     }
   }
@@ -355,7 +355,7 @@ export class MirrorDevice {
         yield* mutexLock(this.lock, task);
       }
     }
-    yield 'inv-lock';
+    if (this.k.step('inv-lock')) yield 'inv-lock';
     setSeq();
     for (const view of hits) {
       const s = Math.max(range.start, view.tStart), e = Math.min(range.end, view.tEnd);
@@ -365,9 +365,9 @@ export class MirrorDevice {
       this.counters.zaps += zapped;
       this.emit(`invalidate ${range.event}`, { mm: this.target.id, start: s, end: e }, `zapped ${zapped}`);
     }
-    yield 'inv-zap';
+    if (this.k.step('inv-zap')) yield 'inv-zap';
     if (this.opts.lock === 'on') this.lock.unlock(task);
-    yield 'inv-unlock';
+    if (this.k.step('inv-unlock')) yield 'inv-unlock';
     return true;
   }
 

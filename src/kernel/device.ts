@@ -144,7 +144,7 @@ export function* migrateVmaSetup(
   const m: MigrateVma = { vma, start, end, owner, src: [], dst: [], cpages: 0, task };
   const range: NotifierRange = { mm, start, end, event: 'MIGRATE', blockable: true, owner, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   // A PMD-mapped THP (or huge zero page) is split and migrated page by page (the
   // v6.12 path; THP device migration, MIGRATE_VMA_SELECT_COMPOUND, is not modelled).
   if (select === 'system') {
@@ -158,9 +158,9 @@ export function* migrateVmaSetup(
     m.dst.push(undefined);
     if (s.migrate) m.cpages++;
   }
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
   // migrate_vma_unmap: the other mappings of the collected pages (fork relatives).
   for (const s of m.src) {
     if (s.migrate && s.pfn !== undefined) yield* tryToMigrate(k, task, s.pfn, vma, s.addr);
@@ -228,12 +228,12 @@ function* tryToMigrate(k: Kernel, task: number, pfn: number, vma: Vma, addr: num
   for (const hit of otherMappings(k, pfn, kind, { vma, addr })) {
     const range: NotifierRange = { mm: hit.vma.mm, start: hit.addr, end: hit.addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
     yield* mmuNotifierInvalidateRangeStart(k, range);
-    yield 'start';
+    if (k.step('start')) yield 'start';
     const pte = hit.vma.mm.pte(hit.addr);
     if ((pte.bits & PTE_KIND_MASK) === kind && pte.pfn === pfn) installMigrationEntry(k, hit.vma, hit.addr, pte);
-    yield 'clear';
+    if (k.step('clear')) yield 'clear';
     yield* mmuNotifierInvalidateRangeEnd(k, range);
-    yield 'end';
+    if (k.step('end')) yield 'end';
   }
 }
 
@@ -261,14 +261,14 @@ export function* migrateVmaPages(k: Kernel, m: MigrateVma): Op<void> {
     if (!range) {
       range = { mm: m.vma.mm, start: s.addr, end: m.end, event: 'MIGRATE', blockable: true, owner: m.owner, task: m.task };
       yield* mmuNotifierInvalidateRangeStart(k, range);
-      yield 'start';
+      if (k.step('start')) yield 'start';
     }
     if (!insertPage(k, m.vma, s.addr, d)) s.migrate = false;
   }
   if (range) {
-    yield 'remap';
+    if (k.step('remap')) yield 'remap';
     yield* mmuNotifierInvalidateRangeEnd(k, range);
-    yield 'end';
+    if (k.step('end')) yield 'end';
   }
 }
 
@@ -314,8 +314,8 @@ export function* migrateVmaFinalize(k: Kernel, m: MigrateVma): Op<void> {
     if (d) putAnyPage(k, d.pfn);
     releaseMigrationRef(k, s.pfn);
   }
-  yield 'remap';
-  yield 'free';
+  if (k.step('remap')) yield 'remap';
+  if (k.step('free')) yield 'free';
 }
 
 /** Every migration entry for `from` now maps `to`. Linux: remove_migration_ptes() → remove_migration_pte() */

@@ -203,11 +203,11 @@ export function* splitHugePmd(k: Kernel, task: number, vma: Vma, addr: number): 
   }
   const range: NotifierRange = { mm, start: base, end: base + HPAGE_PMD_SIZE, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   splitPmdLocked(k, mm, base);
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }
 
 /**
@@ -242,11 +242,11 @@ export function* splitHugePageOp(k: Kernel, task: number, pfn: number): Op<boole
   const ranges: NotifierRange[] = pmdMappings(k, head).map(({ mm, base }) =>
     ({ mm, start: base, end: base + HPAGE_PMD_SIZE, event: 'CLEAR', blockable: true, task }));
   for (const r of ranges) yield* mmuNotifierInvalidateRangeStart(k, r);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   const ok = splitHugePage(k, head);
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   for (const r of ranges) yield* mmuNotifierInvalidateRangeEnd(k, r);
-  yield 'end';
+  if (k.step('end')) yield 'end';
   return ok;
 }
 

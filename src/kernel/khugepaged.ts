@@ -172,7 +172,7 @@ function* collapseHugePage(k: Kernel, task: number, vma: Vma, base: number): Op<
   if (head === undefined) return 'alloc_huge_page_fail';
   const range: NotifierRange = { mm, start: base, end: base + HPAGE_PMD_SIZE, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   // Clear every PTE; each page's mapping reference becomes our isolation reference.
   const values: Value[] = new Array<Value>(HPAGE_PMD_NR).fill(0);
   const held: number[] = [];
@@ -193,16 +193,16 @@ function* collapseHugePage(k: Kernel, task: number, vma: Vma, base: number): Op<
     held.push(pte.pfn);
   }
   mm.pt.freePtePage(base);
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   for (let i = 0; i < HPAGE_PMD_NR; i++) m.value[head + i] = values[i]!;
   k.emit({ e: 'thp', mm: mm.id, addr: base, what: `collapse_huge_page: ${held.length} page${held.length === 1 ? '' : 's'} copied into pfn ${head}` });
   anonVmaPrepare(k, vma);
   pageAddNewAnonRmap(k, head, vma, base);
   lruAdd(k, head);
   k.setPmd(mm, base, head, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
-  yield 'copy';
+  if (k.step('copy')) yield 'copy';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
   for (const pfn of held) {
     m.addPin(pfn, -1);
     if (m.refcount[pfn] === 0) {
@@ -216,6 +216,6 @@ function* collapseHugePage(k: Kernel, task: number, vma: Vma, base: number): Op<
     }
     if (m.isAllocated(pfn)) k.check.frameTouched(pfn);
   }
-  yield 'free';
+  if (k.step('free')) yield 'free';
   return 'succeed';
 }

@@ -90,7 +90,7 @@ function* writeProtectPage(k: Kernel, task: number, vma: Vma, addr: number, pfn:
   const mm = vma.mm, m = k.mem;
   const range: NotifierRange = { mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   let ok = false;
   const pte = mm.pte(addr);
   if (isPresent(pte.bits) && pte.pfn === pfn) {
@@ -107,9 +107,9 @@ function* writeProtectPage(k: Kernel, task: number, vma: Vma, addr: number, pfn:
       }
     }
   }
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
   return ok;
 }
 
@@ -130,7 +130,7 @@ function* replacePage(k: Kernel, task: number, vma: Vma, addr: number, old: numb
   const mm = vma.mm, m = k.mem;
   const range: NotifierRange = { mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   const pte = mm.pte(addr);
   if (isPresent(pte.bits) && pte.pfn === old) {
     m.mapcount[kpfn]!++;
@@ -142,7 +142,7 @@ function* replacePage(k: Kernel, task: number, vma: Vma, addr: number, old: numb
     k.putPage(old);
     k.emit({ e: 'ksm', pfn: kpfn, what: `merged pfn ${old}` });
   }
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }

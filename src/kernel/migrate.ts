@@ -93,7 +93,7 @@ export function* migratePage(k: Kernel, task: number, pfn: number): Op<MigrateRe
   m.set(pfn, PG_ISOLATED | PG_LOCKED);
   m.addPin(pfn, 1);
   k.check.frameTouched(pfn);
-  yield 'isolate';
+  if (k.step('isolate')) yield 'isolate';
 
   const entries = yield* unmapToMigrationEntries(k, task, pfn);
 
@@ -102,12 +102,12 @@ export function* migratePage(k: Kernel, task: number, pfn: number): Op<MigrateRe
     restoreMigrationEntries(k, entries, pfn, pfn);
     finishIsolation(k, pfn, wasActive);
     k.emit({ e: 'migrate', from: pfn, to: 0, result: 'ENOMEM: no free frame' });
-    yield 'free';
+    if (k.step('free')) yield 'free';
     return 'ENOMEM';
   }
   moveToNewPage(k, pfn, to);
   k.emit({ e: 'copy', from: pfn, to, why: 'migrate' });
-  yield 'copy';
+  if (k.step('copy')) yield 'copy';
 
   restoreMigrationEntries(k, entries, pfn, to);
   m.clear(to, PG_ISOLATED | PG_LOCKED);
@@ -115,14 +115,14 @@ export function* migratePage(k: Kernel, task: number, pfn: number): Op<MigrateRe
   // The new page's allocation reference is dropped like the isolation reference of a
   // putback page (it is freed here if every mapping went away meanwhile).
   k.putPage(to);
-  yield 'remap';
+  if (k.step('remap')) yield 'remap';
 
   m.clear(pfn, PG_ISOLATED | PG_LOCKED);
   m.addPin(pfn, -1);
   if (m.refcount[pfn] === 0) k.freePage(pfn);
   else k.check.frameTouched(pfn);
   k.emit({ e: 'migrate', from: pfn, to, result: 'migrated' });
-  yield 'free';
+  if (k.step('free')) yield 'free';
   return 'migrated';
 }
 
@@ -140,7 +140,7 @@ function* unmapToMigrationEntries(k: Kernel, task: number, pfn: number): Op<Migr
     const mm = hit.vma.mm;
     const range: NotifierRange = { mm, start: hit.addr, end: hit.addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
     yield* mmuNotifierInvalidateRangeStart(k, range);
-    yield 'start';
+    if (k.step('start')) yield 'start';
     const pte = mm.pte(hit.addr);
     if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn === pfn) {
       if ((pte.bits & PTE_DIRTY) !== 0) k.mem.set(pfn, PG_DIRTY);
@@ -149,9 +149,9 @@ function* unmapToMigrationEntries(k: Kernel, task: number, pfn: number): Op<Migr
       k.putPage(pfn);
       out.push({ hit, bits: pte.bits });
     }
-    yield 'clear';
+    if (k.step('clear')) yield 'clear';
     yield* mmuNotifierInvalidateRangeEnd(k, range);
-    yield 'end';
+    if (k.step('end')) yield 'end';
   }
   return out;
 }

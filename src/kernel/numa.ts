@@ -61,7 +61,7 @@ function* changeProtNumaVma(k: Kernel, task: number, vma: Vma, start: number, en
   if (first === undefined) return;
   const range: NotifierRange = { mm, start: Math.max(start, first), end, event: 'PROTECTION_VMA', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
-  yield 'start';
+  if (k.step('start')) yield 'start';
   for (let base = hugeBase(start); base < end; base += HPAGE_PMD_SIZE) {
     const pmd = mm.hugePmd(base);
     if (pmd.bits !== 0) {
@@ -77,9 +77,9 @@ function* changeProtNumaVma(k: Kernel, task: number, vma: Vma, start: number, en
       if (numaHintable(k, vma, pte.pfn, pte.bits)) k.setPte(mm, addr, pte.pfn, pte.bits | PTE_PROTNONE);
     }
   }
-  yield 'clear';
+  if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
-  yield 'end';
+  if (k.step('end')) yield 'end';
 }
 
 /** The first address of [start, end) whose PMD is populated (a PTE table or a huge PMD). */
