@@ -1,4 +1,5 @@
 import { bug, HPAGE_PMD_NR, type Pfn, asPfn, type Value, type SwapSlot } from './types.js';
+import { IndexMap } from './indexmap.js';
 
 /**
  * Physical memory: one `struct page` per frame, kept as parallel typed arrays so that a
@@ -61,16 +62,18 @@ export class PhysMem {
   lruPrev: Int32Array;
   /** The page's content. */
   value: Value[] = [];
-  /** Swap slot of a page in the swap cache. Few pages at a time: a map. */
-  readonly swapOf = new Map<number, SwapSlot>();
+  /** Swap slot of a page in the swap cache (page->private). */
+  readonly swapOf: IndexMap<SwapSlot>;
   /** Extra references: get_user_pages pins, references an operation holds (isolation, migration). */
-  readonly pins = new Map<number, number>();
+  readonly pins: IndexMap;
   private capacity = 0;
   private freeHint = 1;
   used = 0;
 
   constructor(limit: number) {
     this.limit = limit;
+    this.swapOf = new IndexMap<SwapSlot>(true, limit);
+    this.pins = new IndexMap(false, limit);
     this.refcount = new Int32Array(0);
     this.mapcount = new Int32Array(0);
     this.flags = new Int32Array(0);

@@ -1,4 +1,5 @@
 import { asSlot, type SwapSlot, type Value, bug } from './types.js';
+import { IndexMap } from './indexmap.js';
 
 /**
  * The swap device: slots with a use count (swap_map) and their contents. A slot is used
@@ -9,13 +10,14 @@ export class SwapDevice {
   /** swap_map: references to each slot (swap PTEs, shmem entries, the swap cache). */
   readonly count: Int32Array;
   readonly content: Value[];
-  /** Swap cache: slot → pfn of the page caching it. */
-  readonly cache = new Map<number, number>();
+  /** Swap cache: slot → pfn of the page caching it (the swap address space). */
+  readonly cache: IndexMap;
   private hint = 0;
   used = 0;
 
   constructor(readonly slots: number) {
     this.count = new Int32Array(slots);
+    this.cache = new IndexMap(true, slots);
     this.content = new Array<Value>(0);
   }
 
