@@ -77,7 +77,7 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       out = sig('SIGSEGV', 'no VMA at this address');
     } else {
       const err = accessError(vma, write);
-      out = err ? sig('SIGSEGV', err) : yield* handleMmFault(k, task, vma, addr, write);
+      out = err ? sig('SIGSEGV', err) : (anonFaultFast(k, vma, addr, write) ?? (yield* handleMmFault(k, task, vma, addr, write)));
     }
     mm.mmapLock.upRead(task);
     if (out.kind === 'oom') {
@@ -171,19 +171,43 @@ export function* handleMmFault(k: Kernel, task: number, vma: Vma, addr: number, 
  */
 function* doAnonymousPage(k: Kernel, task: number, vma: Vma, addr: number, write: boolean): Op<FaultOutcome> {
   const mm = vma.mm;
-  if (!write) {
-    k.emit({ e: 'fault', mm: mm.id, addr, access: 'read', how: 'do_anonymous_page: zero page' });
-    k.setPte(mm, addr, ZERO_PFN, (pteProtBits(vma, false) | PTE_SPECIAL | PTE_YOUNG) & ~PTE_WRITE);
-    return DONE;
-  }
+  if (!write) return mapZeroPage(k, vma, addr);
   anonVmaPrepare(k, vma);
   if (k.tracing) k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_anonymous_page' });
   const pfn = k.tryAllocPage(0, 'anon') ?? (yield* k.allocPage(0, 'anon', task));
   if (pfn === undefined) return oom(k, mm, addr);
+  return mapNewAnonPage(k, vma, addr, pfn);
+}
+
+/** do_anonymous_page() for a read: the zero page, special and read-only. */
+function mapZeroPage(k: Kernel, vma: Vma, addr: number): FaultOutcome {
+  if (k.tracing) k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'read', how: 'do_anonymous_page: zero page' });
+  k.setPte(vma.mm, addr, ZERO_PFN, (pteProtBits(vma, false) | PTE_SPECIAL | PTE_YOUNG) & ~PTE_WRITE);
+  return DONE;
+}
+
+/** do_anonymous_page() for a write, once it has its frame: rmap, LRU, a writable dirty PTE. */
+function mapNewAnonPage(k: Kernel, vma: Vma, addr: number, pfn: number): FaultOutcome {
   pageAddNewAnonRmap(k, pfn, vma, addr);
   lruAdd(k, pfn);
-  k.setPte(mm, addr, pfn, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
+  k.setPte(vma.mm, addr, pfn, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
   return DONE;
+}
+
+/**
+ * The first touch of a plain anonymous page when a frame is free: handle_mm_fault's most
+ * common case, resolved without the generator machinery (nothing in it can block). Returns
+ * undefined when the fault needs the general path. Same events, same result as it.
+ */
+function anonFaultFast(k: Kernel, vma: Vma, addr: number, write: boolean): FaultOutcome | undefined {
+  if (vma.ops || vma.file || addr % PAGE_SIZE !== 0) return undefined;
+  if (vma.mm.pt.readBits(addr) !== 0 || vma.mm.hugePmd(addr).bits !== 0 || thpFaultEligible(vma, addr)) return undefined;
+  if (!write) return mapZeroPage(k, vma, addr);
+  if (k.mem.free === 0) return undefined;
+  anonVmaPrepare(k, vma);
+  if (k.tracing) k.emit({ e: 'fault', mm: vma.mm.id, addr, access: 'write', how: 'do_anonymous_page' });
+  const pfn = k.tryAllocPage(0, 'anon')!;
+  return mapNewAnonPage(k, vma, addr, pfn);
 }
 
 const OOM: FaultOutcome = Object.freeze({ kind: 'oom' });

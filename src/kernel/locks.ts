@@ -45,8 +45,10 @@ export class RwSem {
     return true;
   }
   upRead(task: number): void {
-    const i = this.readers.lastIndexOf(task);
-    if (i >= 0) this.readers.splice(i, 1);
+    const r = this.readers;
+    if (r[r.length - 1] === task) { r.pop(); return; }
+    const i = r.lastIndexOf(task);
+    if (i >= 0) r.splice(i, 1);
   }
   upWrite(task: number): void {
     if (this.writer === task) this.writer = 0;
