@@ -29,20 +29,20 @@ function heap(): number {
  * Times one phase by the CPU time this process spent (user + system), which is what "on
  * one core" means and is steady when other work shares the machine; wall time beside it.
  */
-function time(label: string, events: number, fn: () => void): number {
+function time(label: string, events: number, fn: () => void, print: boolean): number {
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   fn();
   const wall = Number(process.hrtime.bigint() - t0) / events;
   const c = process.cpuUsage(c0);
   const ns = ((c.user + c.system) * 1000) / events;
-  console.log(`${label.padEnd(44)} ${ns.toFixed(0).padStart(6)} ns/page CPU (${wall.toFixed(0)} wall)  ${ns <= TARGET_NS ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_NS})`);
+  if (print) console.log(`${label.padEnd(44)} ${ns.toFixed(0).padStart(6)} ns/page CPU (${wall.toFixed(0)} wall)  ${ns <= TARGET_NS ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_NS})`);
   return ns;
 }
 
-function main(): void {
-  if (!gc) console.log('(run with --expose-gc for exact heap figures)');
-  const k = new Kernel({ frames: PAGES + 64, swapSlots: PAGES + 64, trace: false, invariants: true });
+/** The three phases on a fresh kernel of `pages` pages; prints and judges when `print`. */
+function phases(pages: number, print: boolean): boolean {
+  const k = new Kernel({ frames: pages + 64, swapSlots: pages + 64, trace: false, invariants: true });
   k.directReclaim = shrinkLru;
   const mm = k.createMm(1);
   // A classic subscriber doing trivial work, as a KVM-like secondary MMU would be.
@@ -53,41 +53,49 @@ function main(): void {
     *invalidateRangeEnd(): Op<void> { invalidations++; },
   };
   mmuNotifierRegister(mm, sub);
-  const start = runToCompletion(k, doMmap(k, 1, mm, { len: PAGES * PAGE_SIZE, prot: { read: true, write: true, exec: false }, shared: false }), 'mmap');
+  const start = runToCompletion(k, doMmap(k, 1, mm, { len: pages * PAGE_SIZE, prot: { read: true, write: true, exec: false }, shared: false }), 'mmap');
   if (start instanceof KernelError) throw start;
-  const addrs: number[] = new Array(PAGES);
-  for (let i = 0; i < PAGES; i++) addrs[i] = start + i * PAGE_SIZE;
+  const addrs: number[] = new Array(pages);
+  for (let i = 0; i < pages; i++) addrs[i] = start + i * PAGE_SIZE;
   // What mapping pages costs: measured from the empty mapping (the kernel's fixed-size
   // tables, such as the swap map, are not per mapped page).
   const base = heap();
 
-  console.log(`mmspec bench: ${PAGES} pages (${(PAGES * PAGE_SIZE) / 2 ** 30} GiB), invariants on, trace off`);
+  if (print) console.log(`mmspec bench: ${pages} pages (${(pages * PAGE_SIZE) / 2 ** 30} GiB), invariants on, trace off, after a warm-up run`);
   const results: number[] = [];
-  results.push(time('(a) anonymous write faults', PAGES, () => {
-    for (let i = 0; i < PAGES; i++) {
+  results.push(time('(a) anonymous write faults', pages, () => {
+    for (let i = 0; i < pages; i++) {
       const r = runToCompletion(k, userAccess(k, 1, mm, addrs[i]!, true, i), 'write');
       if (r.signal) throw new Error(`bench: write ${i}: ${r.signal.reason}`);
     }
-  }));
+  }, print));
   const mapped = heap();
-  const perPage = (mapped - base) / PAGES;
+  const perPage = (mapped - base) / pages;
 
-  results.push(time('(b) reclaim to swap, notifier subscriber', PAGES, () => {
+  results.push(time('(b) reclaim to swap, notifier subscriber', pages, () => {
     runToCompletion(k, reclaimRange(k, 1_000_000, mm, addrs), 'reclaim');
-  }));
-  if (k.swap.used !== PAGES) throw new Error(`bench: ${k.swap.used} slots used after reclaim, expected ${PAGES}`);
-  if (invalidations !== 2 * PAGES) throw new Error(`bench: ${invalidations} callbacks, expected ${2 * PAGES}`);
+  }, print));
+  if (k.swap.used !== pages) throw new Error(`bench: ${k.swap.used} slots used after reclaim, expected ${pages}`);
+  if (invalidations !== 2 * pages) throw new Error(`bench: ${invalidations} callbacks, expected ${2 * pages}`);
 
-  results.push(time('(c) swap-in by reading', PAGES, () => {
-    for (let i = 0; i < PAGES; i++) {
+  results.push(time('(c) swap-in by reading', pages, () => {
+    for (let i = 0; i < pages; i++) {
       const r = runToCompletion(k, userAccess(k, 1, mm, addrs[i]!, false), 'read');
       if (r.value !== i) throw new Error(`bench: page ${i} reads ${String(r.value)} after swap-in`);
     }
-  }));
+  }, print));
   if (k.check.broken.length > 0) throw new Error(`bench: violations: ${k.check.broken.map((v) => v.detail).join('; ')}`);
 
-  console.log(`${'heap per mapped page'.padEnd(44)} ${perPage.toFixed(1).padStart(6)} bytes    ${perPage <= TARGET_BYTES ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_BYTES})`);
-  if (results.some((ns) => ns > TARGET_NS) || perPage > TARGET_BYTES) process.exitCode = 1;
+  if (print) console.log(`${'heap per mapped page'.padEnd(44)} ${perPage.toFixed(1).padStart(6)} bytes    ${perPage <= TARGET_BYTES ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_BYTES})`);
+  return results.every((ns) => ns <= TARGET_NS) && perPage <= TARGET_BYTES;
+}
+
+function main(): void {
+  if (!gc) console.log('(run with --expose-gc for exact heap figures)');
+  // Warm-up: the JIT compiles the hot paths on a smaller run, as any steady-state
+  // measurement does; its figures are not reported.
+  phases(Math.min(PAGES, 32_768), false);
+  if (!phases(PAGES, true)) process.exitCode = 1;
 }
 
 main();
