@@ -1,5 +1,5 @@
-spec "Three threads on one page: a mirror fault, reclaim and migration; the default mirror is coherent in every interleaving"
-tags races
+spec "Three threads on one page: a mirror fault, reclaim, and the target's own read that swaps the page back in; the default mirror is coherent in every interleaving"
+tags races, reclaim
 
 process vm1
 process intro
@@ -10,8 +10,10 @@ intro: mmap m view pages 2 target vm1.heap[0]
 explore {
   t1 = intro: read view[0] expect "precious"
   t2 = kernel: reclaim vm1.heap[0]
-  t3 = kernel: migrate vm1.heap[0]
+  t3 = vm1: read heap[0] expect "precious"
 }
 expect always coherent m
 expect always vm1.heap[0] holds "precious"
+expect sometimes vm1.heap[0] pte swap
+expect sometimes vm1.heap[0] pte present
 expect never violation
