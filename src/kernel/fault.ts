@@ -14,7 +14,7 @@ import { lruAdd } from './lru.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { downRead } from './locks.js';
 import { filemapGetPage } from './filemap.js';
-import { swapInPage, swapFree, freeSwapCache } from './swap_state.js';
+import { swapInPage, swapFree, freeSwapCache, swapReadIn } from './swap_state.js';
 import { thpFaultEligible, doHugePmdAnonymousPage, doHugePmdWpPage } from './huge.js';
 import { migrateToRam } from './device.js';
 import { pagefaultOutOfMemory } from './oom.js';
@@ -77,7 +77,7 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       out = sig('SIGSEGV', 'no VMA at this address');
     } else {
       const err = accessError(vma, write);
-      out = err ? sig('SIGSEGV', err) : (anonFaultFast(k, vma, addr, write) ?? (yield* handleMmFault(k, task, vma, addr, write)));
+      out = err ? sig('SIGSEGV', err) : (faultFast(k, vma, addr, write) ?? (yield* handleMmFault(k, task, vma, addr, write)));
     }
     mm.mmapLock.upRead(task);
     if (out.kind === 'oom') {
@@ -147,7 +147,7 @@ export function* handleMmFault(k: Kernel, task: number, vma: Vma, addr: number, 
       return yield* doAnonymousPage(k, task, vma, addr, write);
     }
     case PTE_SWAP:
-      return yield* doSwapPage(k, task, vma, addr, pte, write);
+      return swapFaultFast(k, vma, addr, pte, write) ?? (yield* doSwapPage(k, task, vma, addr, pte, write));
     case PTE_MIGRATION:
       yield* migrationEntryWait(k, mm, addr);
       return DONE;
@@ -199,9 +199,12 @@ function mapNewAnonPage(k: Kernel, vma: Vma, addr: number, pfn: number): FaultOu
  * common case, resolved without the generator machinery (nothing in it can block). Returns
  * undefined when the fault needs the general path. Same events, same result as it.
  */
-function anonFaultFast(k: Kernel, vma: Vma, addr: number, write: boolean): FaultOutcome | undefined {
+function faultFast(k: Kernel, vma: Vma, addr: number, write: boolean): FaultOutcome | undefined {
   if (vma.ops || vma.file || addr % PAGE_SIZE !== 0) return undefined;
-  if (vma.mm.pt.readBits(addr) !== 0 || vma.mm.hugePmd(addr).bits !== 0 || thpFaultEligible(vma, addr)) return undefined;
+  if (vma.mm.hugePmd(addr).bits !== 0) return undefined;
+  const bits = vma.mm.pt.readBits(addr);
+  if ((bits & PTE_KIND_MASK) === PTE_SWAP) return swapFaultFast(k, vma, addr, { pfn: vma.mm.pt.readPfn(addr), bits }, write);
+  if (bits !== 0 || thpFaultEligible(vma, addr)) return undefined;
   if (!write) return mapZeroPage(k, vma, addr);
   if (k.mem.free === 0) return undefined;
   anonVmaPrepare(k, vma);
@@ -320,8 +323,38 @@ function* doSwapPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteVa
   if (got === undefined) return oom(k, mm, addr);
   const cur = mm.pte(addr);
   if (cur.bits !== pte.bits || cur.pfn !== pte.pfn) return DONE;
-  const { pfn, fresh } = got;
-  k.emit({ e: 'fault', mm: mm.id, addr, access: write ? 'write' : 'read', how: 'do_swap_page' });
+  if (mapSwappedPage(k, vma, addr, pte, write, got.pfn, got.fresh)) return DONE;
+  return yield* doWpPage(k, task, vma, addr, mm.pte(addr));
+}
+
+/**
+ * The swap fault's most common case — the slot's page is in the swap cache, or a frame is
+ * free to read it into — as a plain function; undefined when the general path must run
+ * (no free frame, or a write that needs a copy after swap-in). Same events and result.
+ */
+function swapFaultFast(k: Kernel, vma: Vma, addr: number, pte: PteValue, write: boolean): FaultOutcome | undefined {
+  if (write && !((pte.bits & PTE_EXCLUSIVE) !== 0 && vma.has(VM_WRITE))) return undefined;
+  const slot = pte.pfn;
+  let pfn = k.swap.cache.get(slot);
+  const fresh = pfn === undefined;
+  if (pfn === undefined) {
+    if (k.mem.free === 0) return undefined;
+    pfn = k.tryAllocPage(k.swap.content[slot] ?? 0, 'swapin')!;
+    swapReadIn(k, slot, pfn);
+  }
+  mapSwappedPage(k, vma, addr, pte, write, pfn, fresh);
+  return DONE;
+}
+
+/**
+ * Maps the page of a swap entry: read-only on a read fault, writable on a write to an
+ * exclusive page; the entry's slot use is dropped and the swap copy freed once unused.
+ * Returns false when a write still needs do_wp_page (the page was not exclusive).
+ */
+function mapSwappedPage(k: Kernel, vma: Vma, addr: number, pte: PteValue, write: boolean, pfn: number, fresh: boolean): boolean {
+  const mm = vma.mm;
+  const slot = pte.pfn;
+  if (k.tracing) k.emit({ e: 'fault', mm: mm.id, addr, access: write ? 'write' : 'read', how: 'do_swap_page' });
   const m = k.mem;
   const exclusive = (pte.bits & PTE_EXCLUSIVE) !== 0;
   anonVmaPrepare(k, vma);
@@ -344,8 +377,7 @@ function* doSwapPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteVa
   k.setPte(mm, addr, pfn, pteProtBits(vma, writable) | PTE_YOUNG | (writable ? PTE_DIRTY : 0));
   swapFree(k, slot);
   freeSwapCache(k, pfn);
-  if (write && !writable) return yield* doWpPage(k, task, vma, addr, mm.pte(addr));
-  return DONE;
+  return !write || writable;
 }
 
 /** Sleeps until the migration entry at `addr` is gone. Linux: migration_entry_wait() */

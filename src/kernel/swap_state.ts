@@ -57,10 +57,18 @@ export function* swapInPage(k: Kernel, task: number, slot: number): Op<{ pfn: nu
     k.putPage(pfn);
     return { pfn: raced, fresh: false };
   }
+  swapReadIn(k, slot, pfn);
+  return { pfn, fresh: true };
+}
+
+/**
+ * A new page holding a slot's content enters the swap cache (the read itself).
+ * Linux: __read_swap_cache_async() → add_to_swap_cache(), swap_read_folio()
+ */
+export function swapReadIn(k: Kernel, slot: number, pfn: number): void {
   k.emit({ e: 'swapin', slot, pfn });
   k.mem.set(pfn, PG_ANON | PG_SWAPBACKED);
   k.swap.dup(asSlot(slot));
   addToSwapCache(k, pfn, slot);
   lruAdd(k, pfn);
-  return { pfn, fresh: true };
 }
