@@ -11,6 +11,7 @@ import { userAccess } from '../src/kernel/fault.js';
 import { reclaimRange, shrinkLru } from '../src/kernel/reclaim.js';
 import { mmuNotifierRegister, type MmuNotifierOps, type NotifierRange } from '../src/kernel/notifier.js';
 import { runToCompletion } from '../src/sched/sequential.js';
+import { benchRaces } from './races.js';
 import { PAGE_SIZE, KernelError, type Op } from '../src/kernel/types.js';
 
 const PAGES = Number(process.env.BENCH_PAGES ?? 262_144);
@@ -36,12 +37,12 @@ function time(label: string, events: number, fn: () => void, print: boolean): nu
   const wall = Number(process.hrtime.bigint() - t0) / events;
   const c = process.cpuUsage(c0);
   const ns = ((c.user + c.system) * 1000) / events;
-  if (print) console.log(`${label.padEnd(44)} ${ns.toFixed(0).padStart(6)} ns/page CPU (${wall.toFixed(0)} wall)  ${ns <= TARGET_NS ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_NS})`);
+  if (print) console.log(`${label.padEnd(44)} ${ns.toFixed(0).padStart(6)} ns/page CPU (${wall.toFixed(0)} wall)`);
   return ns;
 }
 
 /** The three phases on a fresh kernel of `pages` pages; prints and judges when `print`. */
-function phases(pages: number, print: boolean): boolean {
+function phases(pages: number, print: boolean): { ns: number[]; bytes: number } {
   const k = new Kernel({ frames: pages + 64, swapSlots: pages + 64, trace: false, invariants: true });
   k.directReclaim = shrinkLru;
   const mm = k.createMm(1);
@@ -86,8 +87,8 @@ function phases(pages: number, print: boolean): boolean {
   }, print));
   if (k.check.broken.length > 0) throw new Error(`bench: violations: ${k.check.broken.map((v) => v.detail).join('; ')}`);
 
-  if (print) console.log(`${'heap per mapped page'.padEnd(44)} ${perPage.toFixed(1).padStart(6)} bytes    ${perPage <= TARGET_BYTES ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_BYTES})`);
-  return results.every((ns) => ns <= TARGET_NS) && perPage <= TARGET_BYTES;
+  if (print) console.log(`${'heap per mapped page'.padEnd(44)} ${perPage.toFixed(1).padStart(6)} bytes`);
+  return { ns: results, bytes: perPage };
 }
 
 function main(): void {
@@ -95,7 +96,24 @@ function main(): void {
   // Warm-up: the JIT compiles the hot paths on a smaller run, as any steady-state
   // measurement does; its figures are not reported.
   phases(Math.min(PAGES, 32_768), false);
-  if (!phases(PAGES, true)) process.exitCode = 1;
+  // The machine is a shared VM whose speed drifts from run to run: three measured runs,
+  // each printed, and the verdict taken on the median of each figure.
+  const runs = [phases(PAGES, true), phases(PAGES, true), phases(PAGES, true)];
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const labels = ['(a) anonymous write faults', '(b) reclaim to swap, notifier subscriber', '(c) swap-in by reading'];
+  console.log('median of 3 runs:');
+  let ok = true;
+  labels.forEach((label, i) => {
+    const ns = median(runs.map((r) => r.ns[i]!));
+    ok &&= ns <= TARGET_NS;
+    console.log(`  ${label.padEnd(42)} ${ns.toFixed(0).padStart(6)} ns/page CPU  ${ns <= TARGET_NS ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_NS})`);
+  });
+  const bytes = median(runs.map((r) => r.bytes));
+  ok &&= bytes <= TARGET_BYTES;
+  console.log(`  ${'heap per mapped page'.padEnd(42)} ${bytes.toFixed(1).padStart(6)} bytes    ${bytes <= TARGET_BYTES ? 'ok' : 'OVER TARGET'} (≤ ${TARGET_BYTES})`);
+  if (!ok) process.exitCode = 1;
+  console.log('');
+  benchRaces();
 }
 
 main();

@@ -45,7 +45,8 @@ export const ZERO_PFN = asPfn(0);
 /** The owner of a page for rmap: an anon_vma, or a file (page cache). */
 export const OWNER_NONE = 0;
 
-const GROW = 1024;
+/** First capacity of the frame arrays: small, since explorations create many kernels. */
+const GROW = 64;
 
 export class PhysMem {
   /** Number of allocatable frames (`memory N frames`). */

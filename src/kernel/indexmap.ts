@@ -40,7 +40,7 @@ export class IndexMap<V extends number = number> {
   [Symbol.iterator](): Generator<[number, V]> { return this.entries(); }
 
   private grow(key: number): void {
-    let cap = Math.max(1024, this.a.length * 2);
+    let cap = Math.max(64, this.a.length * 2);
     while (cap <= key) cap *= 2;
     cap = Math.max(key + 1, Math.min(cap, this.limit + 1));
     const b = this.wide ? new Int32Array(cap) : new Uint16Array(cap);

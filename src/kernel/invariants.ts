@@ -1,5 +1,5 @@
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, PG_SWAPCACHE, PG_TAIL } from './frames.js';
-import { isPresent, PTE_SPECIAL, PTE_KIND_MASK, PTE_DEVICE, type PteValue } from './pte.js';
+import { isPresent, PTE_SPECIAL, PTE_KIND_MASK, PTE_DEVICE } from './pte.js';
 
 /** A present PTE or a device-private entry: both map a frame (device-private pages keep mapcount). */
 const mapsFrame = (bits: number): boolean => isPresent(bits) || (bits & PTE_KIND_MASK) === PTE_DEVICE;
@@ -41,7 +41,7 @@ export interface InvariantHook {
  */
 export class Invariants {
   /** Non-special present PTE/PMD mappings per frame (THP: on the head). */
-  private ptRefs = new Int32Array(1024);
+  private ptRefs = new Int32Array(64);
   /** Special PTEs (no struct page reference) mapping allocatable frames. */
   private readonly specialRefs = new Map<number, number>();
   // What the current step touched: frames, and PTEs as parallel arrays (no object per PTE
@@ -73,18 +73,18 @@ export class Invariants {
   }
 
   /** Every PTE change comes through Kernel.setPte. */
-  pteChanged(mm: Mm, addr: number, old: PteValue, pfn: number, bits: number): void {
-    this.account(old.pfn, old.bits, -1);
+  pteChanged(mm: Mm, addr: number, oldPfn: number, oldBits: number, pfn: number, bits: number): void {
+    this.account(oldPfn, oldBits, -1);
     this.account(pfn, bits, +1);
     if (!this.enabled) return;
     this.touchedMms[this.nPtes] = mm;
     this.touchedAddrs[this.nPtes++] = addr;
-    if (mapsFrame(old.bits) && old.pfn !== 0) this.touchPfn(this.k.mem.headOf(old.pfn));
+    if (mapsFrame(oldBits) && oldPfn !== 0) this.touchPfn(this.k.mem.headOf(oldPfn));
     if (mapsFrame(bits) && pfn !== 0) this.touchPfn(this.k.mem.headOf(pfn));
   }
 
-  pmdChanged(mm: Mm, addr: number, old: PteValue, pfn: number, bits: number): void {
-    this.pteChanged(mm, addr, old, pfn, bits);
+  pmdChanged(mm: Mm, addr: number, oldPfn: number, oldBits: number, pfn: number, bits: number): void {
+    this.pteChanged(mm, addr, oldPfn, oldBits, pfn, bits);
   }
 
   private account(pfn: number, bits: number, d: number): void {

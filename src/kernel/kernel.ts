@@ -104,17 +104,16 @@ export class Kernel {
    * Sets the PTE at `addr` of `mm`, recording the change for the trace and the checker.
    * Every PTE change goes through here. Linux: set_pte_at(), ptep_get_and_clear()
    */
-  setPte(mm: Mm, addr: number, pfn: number, bits: number): PteValue {
+  setPte(mm: Mm, addr: number, pfn: number, bits: number): void {
     const page = mm.pt.ptePage(addr, true)!;
     const i = PageTable.pteIndex(addr);
-    const old: PteValue = { pfn: page.pfn[i]!, bits: page.bits[i]! };
-    if (old.bits === 0 && bits !== 0) page.used++;
-    else if (old.bits !== 0 && bits === 0) page.used--;
+    const oldPfn = page.pfn[i]!, oldBits = page.bits[i]!;
+    if (oldBits === 0 && bits !== 0) page.used++;
+    else if (oldBits !== 0 && bits === 0) page.used--;
     page.pfn[i] = pfn;
     page.bits[i] = bits;
-    this.check.pteChanged(mm, addr, old, pfn, bits);
-    if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old, new: { pfn, bits } });
-    return old;
+    this.check.pteChanged(mm, addr, oldPfn, oldBits, pfn, bits);
+    if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old: { pfn: oldPfn, bits: oldBits }, new: { pfn, bits } });
   }
 
   /** Sets or clears the huge PMD at `addr` (2 MiB aligned). Linux: set_pmd_at() */
@@ -124,7 +123,7 @@ export class Kernel {
     const old: PteValue = { pfn: pmd.hugePfn[mi]!, bits: pmd.hugeBits[mi]! };
     pmd.hugePfn[mi] = pfn;
     pmd.hugeBits[mi] = bits;
-    this.check.pmdChanged(mm, addr, old, pfn, bits);
+    this.check.pmdChanged(mm, addr, old.pfn, old.bits, pfn, bits);
     if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old, new: { pfn, bits }, huge: true });
     return old;
   }

@@ -7,8 +7,11 @@ import { IndexMap } from './indexmap.js';
  * Linux: struct swap_info_struct, swap_map[], get_swap_page(), swap_free()
  */
 export class SwapDevice {
-  /** swap_map: references to each slot (swap PTEs, shmem entries, the swap cache). */
-  readonly count: Int32Array;
+  /**
+   * swap_map: references to each slot (swap PTEs, shmem entries, the swap cache). Grows
+   * with the highest slot used; a slot past its end is free (count 0).
+   */
+  count: Int32Array;
   readonly content: Value[];
   /** Swap cache: slot → pfn of the page caching it (the swap address space). */
   readonly cache: IndexMap;
@@ -16,7 +19,7 @@ export class SwapDevice {
   used = 0;
 
   constructor(readonly slots: number) {
-    this.count = new Int32Array(slots);
+    this.count = new Int32Array(Math.min(slots, 64));
     this.cache = new IndexMap(true, slots);
     this.content = new Array<Value>(0);
   }
@@ -24,10 +27,15 @@ export class SwapDevice {
   /** Allocates the lowest free slot, or undefined when swap is full. Linux: folio_alloc_swap() */
   alloc(): SwapSlot | undefined {
     let s = this.hint;
-    while (s < this.slots && this.count[s] !== 0) s++;
+    while (s < this.slots && (this.count[s] ?? 0) !== 0) s++;
     if (s >= this.slots) {
-      for (s = 0; s < this.hint && this.count[s] !== 0; s++);
+      for (s = 0; s < this.hint && (this.count[s] ?? 0) !== 0; s++);
       if (s >= this.hint) return undefined;
+    }
+    if (s >= this.count.length) {
+      const grown = new Int32Array(Math.min(this.slots, Math.max(s + 1, this.count.length * 2)));
+      grown.set(this.count);
+      this.count = grown;
     }
     this.count[s] = 1;
     this.used++;

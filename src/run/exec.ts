@@ -105,7 +105,13 @@ export class Interpreter {
         throw e;
       }
     }
-    this.settleViolations(undefined);
+    // A violation raised by the last statement, with no `expect violation` after it.
+    try {
+      this.settleViolations(undefined);
+    } catch (e) {
+      if (!(e instanceof SpecFailure)) throw e;
+      this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+    }
   }
 
   private record(stmt: A.Statement): void {

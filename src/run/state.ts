@@ -125,7 +125,7 @@ function frameLines(k: Kernel): string[] {
 function swapLines(k: Kernel): string[] {
   const lines: string[] = [];
   for (let s = 0; s < k.swap.slots; s++) {
-    const c = k.swap.count[s]!;
+    const c = k.swap.count[s] ?? 0;
     if (c === 0) continue;
     lines.push(`slot ${s}: count ${c} = ${valueText(k.swap.content[s] ?? 0)}`);
   }

@@ -31,7 +31,7 @@ export function kernelStateText(k: Kernel, extra: string): string {
   }
   const sw: string[] = [];
   for (let s = 0, seen = 0; s < k.swap.slots && seen < k.swap.used; s++) {
-    const c = k.swap.count[s]!;
+    const c = k.swap.count[s] ?? 0;
     if (c !== 0) { seen++; sw.push(`${s}:${c},${String(k.swap.content[s])}`); }
   }
   out.push('S' + sw.join(';') + '|' + [...k.swap.cache].sort((a, b) => a[0] - b[0]).join(';'));
