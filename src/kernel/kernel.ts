@@ -121,8 +121,7 @@ export class Kernel {
     const pmd = mm.pt.pmdPage(addr, true)!;
     const mi = PageTable.pmdIndex(addr);
     const old: PteValue = { pfn: pmd.hugePfn[mi]!, bits: pmd.hugeBits[mi]! };
-    pmd.hugePfn[mi] = pfn;
-    pmd.hugeBits[mi] = bits;
+    pmd.setHuge(mi, pfn, bits);
     this.check.pmdChanged(mm, addr, old.pfn, old.bits, pfn, bits);
     if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old, new: { pfn, bits }, huge: true });
     return old;

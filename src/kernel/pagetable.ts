@@ -16,11 +16,27 @@ export class PtePage {
   used = 0;
 }
 
+/** Shared, never written: the huge entries of a PMD page that has none. */
+const NO_HUGE = new Int32Array(PTRS_PER_TABLE);
+
 export class PmdPage {
   readonly ptes: (PtePage | undefined)[] = new Array(PTRS_PER_TABLE);
-  /** A huge PMD: head pfn and PTE-style bits; bits 0 = no huge mapping. */
-  readonly hugePfn = new Int32Array(PTRS_PER_TABLE);
-  readonly hugeBits = new Int32Array(PTRS_PER_TABLE);
+  /**
+   * A huge PMD: head pfn and PTE-style bits; bits 0 = no huge mapping. Until the first huge
+   * mapping they are a shared empty table (most PMD pages never hold one): write through
+   * setHuge().
+   */
+  hugePfn: Int32Array = NO_HUGE;
+  hugeBits: Int32Array = NO_HUGE;
+
+  setHuge(mi: number, pfn: number, bits: number): void {
+    if (this.hugeBits === NO_HUGE) {
+      this.hugePfn = new Int32Array(PTRS_PER_TABLE);
+      this.hugeBits = new Int32Array(PTRS_PER_TABLE);
+    }
+    this.hugePfn[mi] = pfn;
+    this.hugeBits[mi] = bits;
+  }
 }
 
 type PudPage = (PmdPage | undefined)[];
