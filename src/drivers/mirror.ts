@@ -442,6 +442,22 @@ export class MirrorDevice {
     return out;
   }
 
+  /**
+   * The driver's mutable state for explore's state key (src/sched/statekey.ts): lock holder,
+   * counters, flags, and per view the notifier's seq and range and how many VMAs it has.
+   * Everything else of the device is fixed at open/mmap; mirror PTEs are in the kernel's text.
+   */
+  stateText(): string {
+    const c = this.counters;
+    let s = `${this.lock.owner} ${c.faults},${c.retries},${c.invalidations},${c.zaps},${c.sigbus} ` +
+      `${+this.fdOpen}${+this.dead}${+this.released} ${this.vmaRefs} ${this.livelocks}`;
+    for (const v of this.views) {
+      s += `|${v.tStart},${v.pages},${v.pgoffBase},${v.vmas.size},${v.copies.size}`;
+      if (v.sub) s += `,${v.sub.invalidateSeq},${v.sub.start},${v.sub.end}`;
+    }
+    return s;
+  }
+
   /** The mirror VMAs that exist now, with their mm (for the final state). */
   get liveVmas(): Vma[] {
     return this.views.flatMap((v) => [...v.vmas, ...v.copies]);

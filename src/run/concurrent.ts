@@ -7,6 +7,7 @@ import { kernelStateText, objectText } from '../sched/statekey.js';
 import { Interpreter, SpecFailure } from './exec.js';
 import { checkExpectation } from './expect.js';
 import { renderEvent } from './trace.js';
+import { MirrorHandle } from './devices.js';
 
 /** Task ids of a block's threads: one per thread, distinct from pids and KERNEL_TASK. */
 export const THREAD_TASK_BASE = 100;
@@ -77,6 +78,8 @@ function devicesText(it: Interpreter): string {
   let out = '';
   // The handle's driver state; its processes (names, regions) are the world's, not state.
   for (const d of it.w.devices.values()) {
+    // A mirror's state is its device's (the handle's other values are processes).
+    if (d instanceof MirrorHandle) { out += `${d.name}${d.dev.stateText()}\n`; continue; }
     out += `${d.name}${objectText(Object.values(d).filter((v) => typeof v === 'object' && v !== null && !('regions' in v)))}\n`;
   }
   return out;
