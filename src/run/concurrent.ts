@@ -63,15 +63,27 @@ function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { in
   const at = it.spec.statements.indexOf(s);
   const prefix = it.spec.statements.slice(0, at).filter((x) => !x.type.startsWith('expect'));
   return (trace) => {
-    const r = new Interpreter(it.spec, it.source, { trace });
+    // The prefix runs untraced (its events are nobody's: the block's start at `mark`).
+    const r = new Interpreter(it.spec, it.source, { trace: false });
     replicas.add(r);
     for (const st of prefix) r.exec(st);
     r.k.check.takeFresh();
+    setTracing(r.k, trace);
     const mark = r.k.events.length;
     const threads = makeThreads(r, s.threads);
-    const inst: Instance = { k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)) };
+    const inst: Instance = {
+      k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)), setTracing: (on) => setTracing(r.k, on),
+    };
     return { inst, it: r, mark };
   };
+}
+
+/**
+ * Turns event recording on or off. Events are observations only (no operation reads them;
+ * the kernel tests the flag each time it would emit), so a replica may record from any point.
+ */
+function setTracing(k: Interpreter['k'], on: boolean): void {
+  (k.config as { trace: boolean }).trace = on;
 }
 
 function devicesText(it: Interpreter): string {

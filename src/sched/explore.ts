@@ -46,6 +46,8 @@ export interface Instance {
   readonly threads: readonly SchedThread[];
   /** Canonical text of the shared state (kernel and drivers). */
   stateText(): string;
+  /** Records kernel events from now on, or stops (replays run untraced up to their node). */
+  setTracing?(on: boolean): void;
 }
 
 export interface ExploreOptions<F> {
@@ -120,8 +122,10 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
 
   const replay = (): void => {
     stats.replays++;
-    inst = opts.fresh(byEvents);
+    // The path's events are not needed (its fingerprints are in obsAt): record from the node on.
+    inst = opts.fresh(byEvents && !inst.setTracing);
     for (const c of path) { inst.threads[c]!.advance(inst.k); stats.transitions++; }
+    inst.setTracing?.(byEvents);
     inst.k.check.takeFresh();
     obs = [...obsAt[path.length]!];
   };
