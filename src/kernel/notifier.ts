@@ -1,7 +1,7 @@
 import type { Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
 import type { NotifyEvent } from './events.js';
-import type { Op } from './types.js';
+import { Later, runNow, type Op } from './types.js';
 
 /** Linux: struct mmu_notifier_range */
 export interface NotifierRange {
@@ -144,8 +144,49 @@ export function* mmuNotifierInvalidateRangeStart(k: Kernel, range: NotifierRange
   }
   if (!ok) {
     // mn_itree_inv_end runs for a failed non-blocking start as well.
-    yield* invalidateEndInner(k, range, false);
+    invalidateEndCount(n);
   }
+  return ok;
+}
+
+/**
+ * mmuNotifierInvalidateRangeStart as a plain function, for hot paths (reclaim of every
+ * page): same events, same result. An mm with interval subscriptions gets the general op
+ * (as a {@link Later}, before anything happened). A classic subscriber's callback is run
+ * with runNow: when it yields (it waits for a lock, say), the rest — that callback, the
+ * following subscribers, the failure's mn_itree_inv_end — is returned as a Later, so
+ * nothing here ever blocks or yields itself.
+ */
+export function mmuNotifierInvalidateRangeStartNow(k: Kernel, range: NotifierRange): boolean | Later<boolean> {
+  const n = range.mm.notifiers;
+  if (n.intervals.length > 0) return new Later(mmuNotifierInvalidateRangeStart(k, range));
+  if (k.config.trace) k.emit({ e: 'notify', phase: 'start', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+  n.activeInvalidateRanges++;
+  // No interval subscription: the sequence number does not change.
+  if (n.subs.length === 0) return true;
+  const subs = n.subs.length === 1 ? n.subs : [...n.subs];
+  for (let i = 0; i < subs.length; i++) {
+    const s = subs[i]!;
+    if (!s.invalidateRangeStart) continue;
+    const r = runNow(s.invalidateRangeStart(range));
+    if (r instanceof Later) return new Later(invalidateStartRest(k, range, subs, i, r.op));
+    if (!r) {
+      invalidateEndCount(n);
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The rest of a start whose subscriber `i` yielded (see mmuNotifierInvalidateRangeStartNow). */
+function* invalidateStartRest(k: Kernel, range: NotifierRange, subs: readonly MmuNotifierOps[], i: number, rest: Op<boolean>): Op<boolean> {
+  void k;
+  let ok = yield* rest;
+  for (i++; ok && i < subs.length; i++) {
+    const s = subs[i]!;
+    if (s.invalidateRangeStart && !(yield* s.invalidateRangeStart(range))) ok = false;
+  }
+  if (!ok) invalidateEndCount(range.mm.notifiers);
   return ok;
 }
 
@@ -159,9 +200,46 @@ function* invalidateEndInner(k: Kernel, range: NotifierRange, callEnd: boolean):
   if (callEnd && n.subs.length > 0) {
     for (const s of n.subs.length === 1 ? n.subs : [...n.subs]) if (s.invalidateRangeEnd) yield* s.invalidateRangeEnd(range);
   }
+  invalidateEndCount(n);
+  if (callEnd && k.config.trace) k.emit({ e: 'notify', phase: 'end', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+}
+
+/** mn_itree_inv_end(): one active range fewer; the last one makes the sequence even. */
+function invalidateEndCount(n: MmNotifiers): void {
   n.activeInvalidateRanges--;
   if (n.activeInvalidateRanges === 0 && (n.invalidateSeq & 1) === 1) n.invalidateSeq++;
-  if (callEnd && k.config.trace) k.emit({ e: 'notify', phase: 'end', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+}
+
+/**
+ * mmuNotifierInvalidateRangeEnd as a plain function, for hot paths: same events. A
+ * callback that yields makes the rest (it, the following subscribers, the count and the
+ * event) a {@link Later}; nothing here blocks or yields itself.
+ */
+export function mmuNotifierInvalidateRangeEndNow(k: Kernel, range: NotifierRange): undefined | Later<void> {
+  const n = range.mm.notifiers;
+  if (n.subs.length > 0) {
+    const subs = n.subs.length === 1 ? n.subs : [...n.subs];
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i]!;
+      if (!s.invalidateRangeEnd) continue;
+      const r = runNow(s.invalidateRangeEnd(range));
+      if (r instanceof Later) return new Later(invalidateEndRest(k, range, subs, i, r.op));
+    }
+  }
+  invalidateEndCount(n);
+  if (k.config.trace) k.emit({ e: 'notify', phase: 'end', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
+  return undefined;
+}
+
+/** The rest of an end whose subscriber `i` yielded (see mmuNotifierInvalidateRangeEndNow). */
+function* invalidateEndRest(k: Kernel, range: NotifierRange, subs: readonly MmuNotifierOps[], i: number, rest: Op<void>): Op<void> {
+  yield* rest;
+  for (i++; i < subs.length; i++) {
+    const s = subs[i]!;
+    if (s.invalidateRangeEnd) yield* s.invalidateRangeEnd(range);
+  }
+  invalidateEndCount(range.mm.notifiers);
+  if (k.config.trace) k.emit({ e: 'notify', phase: 'end', mm: range.mm.id, start: range.start, end: range.end, event: range.event, blockable: range.blockable });
 }
 
 /**

@@ -148,3 +148,58 @@ describe('shrinkLru (LRU aging, direct reclaim)', () => {
     expect(k.check.broken).toEqual([]);
   });
 });
+
+describe('reclaim fast path (sequential runs)', () => {
+  /** A subscriber pair whose callbacks wait (a ready Wait: a retry) or refuse at chosen calls. */
+  function run(sequential: boolean, waitAt: ReadonlySet<string>, refuseAt: ReadonlySet<string>) {
+    const { k, mm, map, write } = setup();
+    const a = map(3);
+    for (let i = 0; i < 3; i++) write(a + i * 4096, i);
+    const log: string[] = [];
+    let calls = 0;
+    for (const name of ['s1', 's2']) {
+      mmuNotifierRegister(mm, {
+        name,
+        *invalidateRangeStart(r) {
+          const key = `${name} start ${(r.start - a) / 4096} #${calls++}`;
+          log.push(key);
+          if (waitAt.has(key)) yield { wait: key, ready: () => true };
+          return !refuseAt.has(key);
+        },
+        *invalidateRangeEnd(r) {
+          const key = `${name} end ${(r.start - a) / 4096} #${calls++}`;
+          log.push(key);
+          if (waitAt.has(key)) yield { wait: key, ready: () => true };
+        },
+      });
+    }
+    const op = reclaimRange(k, KT, mm, [a, a + 4096, a + 8192]);
+    // Driven as runToCompletion drives it (not stepping), or stepping; the waits seen either way.
+    const waited: string[] = [];
+    k.stepping = !sequential;
+    for (let r = op.next(); !r.done; r = op.next()) {
+      k.check.afterStep();
+      if (isWait(r.value)) waited.push(r.value.wait);
+    }
+    k.stepping = true;
+    return { log, waited, events: JSON.stringify(k.events), ptes: [0, 1, 2].map((i) => mm.pte(a + i * 4096)), swap: k.swap.used, broken: k.check.broken };
+  }
+
+  const cases: [string, string[], string[]][] = [
+    ['no waits', [], []],
+    ['first subscriber waits in start', ['s1 start 0 #0', 's1 start 1 #4'], []],
+    ['second subscriber waits in start', ['s2 start 1 #5'], []],
+    ['a subscriber waits in end', ['s1 end 0 #2', 's2 end 2 #11'], []],
+    ['a subscriber refuses after waiting', ['s1 start 1 #4'], ['s1 start 1 #4']],
+    ['a subscriber refuses', [], ['s2 start 0 #1']],
+  ];
+  for (const [what, waits, refusals] of cases) {
+    it(`takes the same events and ends in the same state as the stepping path: ${what}`, () => {
+      const fast = run(true, new Set(waits), new Set(refusals));
+      const general = run(false, new Set(waits), new Set(refusals));
+      expect(fast).toEqual(general);
+      expect(fast.broken).toEqual([]);
+      expect(fast.waited).toEqual(waits);
+    });
+  }
+});

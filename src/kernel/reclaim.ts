@@ -11,10 +11,12 @@ import { isPresent, PTE_DIRTY, PTE_EXCLUSIVE, PTE_SPECIAL, PTE_SWAP, PTE_YOUNG, 
 import { rmapWalk, pageRemoveRmap } from './rmap.js';
 import { ACTIVE, INACTIVE, lruAdd, lruDel, lruDeactivate } from './lru.js';
 import {
-  mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, mmuNotifierClearFlushYoung, type NotifierRange,
+  mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, mmuNotifierClearFlushYoung,
+  mmuNotifierInvalidateRangeStartNow, mmuNotifierInvalidateRangeEndNow, type NotifierRange,
 } from './notifier.js';
 import { addToSwapCache, deleteFromSwapCache } from './swap_state.js';
-import { PAGE_SIZE, asSlot, bug, type Op } from './types.js';
+import { PAGE_SIZE, Later, asSlot, bug, type Op } from './types.js';
+import type { RmapHit } from './rmap.js';
 import type { FileObj } from './file.js';
 
 /**
@@ -191,9 +193,11 @@ function tryToUnmapOne(k: Kernel, vma: Vma, addr: number, pfn: number): boolean 
 /**
  * Unmaps every mapping rmap finds, each under its own CLEAR invalidation of one page.
  * Steps: start, clear, end per mapping. Linux: try_to_unmap() → rmap_walk()
+ * (`hits`, `from`: the rest of a walk a fast path began, see tryToUnmapNow.)
  */
-function* tryToUnmap(k: Kernel, task: number, pfn: number): Op<void> {
-  for (const { vma, addr } of rmapWalk(k, pfn)) {
+function* tryToUnmap(k: Kernel, task: number, pfn: number, hits: readonly RmapHit[] = rmapWalk(k, pfn), from = 0): Op<void> {
+  for (let i = from; i < hits.length; i++) {
+    const { vma, addr } = hits[i]!;
     const range: NotifierRange = { mm: vma.mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
     if (!(yield* mmuNotifierInvalidateRangeStart(k, range))) return;
     if (k.step('start')) yield 'start';
@@ -203,6 +207,56 @@ function* tryToUnmap(k: Kernel, task: number, pfn: number): Op<void> {
     if (k.step('end')) yield 'end';
     if (!ok) return;
   }
+}
+
+/**
+ * A named step inside a fast path: only taken when the kernel is not stepping (a
+ * sequential run), where k.step() checks the invariants and never asks for a yield.
+ */
+function stepNow(k: Kernel, name: string): void {
+  if (k.step(name)) bug(`stepNow: ${name}: stepping turned on inside a reclaim fast path`);
+}
+
+/**
+ * tryToUnmap as a plain function (the caller is not stepping): same events, same result.
+ * The notifier calls are their plain forms; nothing else in it can block, and its steps
+ * only check the invariants. When a subscriber's callback yields, the rest of the walk is
+ * returned as a {@link Later}, resuming exactly where the general op would be.
+ */
+function tryToUnmapNow(k: Kernel, task: number, pfn: number): Later<void> | undefined {
+  const hits = rmapWalk(k, pfn);
+  for (let i = 0; i < hits.length; i++) {
+    const { vma, addr } = hits[i]!;
+    const range: NotifierRange = { mm: vma.mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
+    const started = mmuNotifierInvalidateRangeStartNow(k, range);
+    if (started instanceof Later) return new Later(unmapRestAfterStart(k, task, pfn, hits, i, range, started.op));
+    if (!started) return undefined;
+    stepNow(k, 'start');
+    const ok = tryToUnmapOne(k, vma, addr, pfn);
+    stepNow(k, 'clear');
+    const ended = mmuNotifierInvalidateRangeEndNow(k, range);
+    if (ended) return new Later(unmapRestAfterEnd(k, task, pfn, hits, i, ok, ended.op));
+    stepNow(k, 'end');
+    if (!ok) return undefined;
+  }
+  return undefined;
+}
+
+/** tryToUnmap from inside the invalidate_range_start of hit `i` (`rest` finishes it). */
+function* unmapRestAfterStart(k: Kernel, task: number, pfn: number, hits: readonly RmapHit[], i: number, range: NotifierRange, rest: Op<boolean>): Op<void> {
+  if (!(yield* rest)) return;
+  if (k.step('start')) yield 'start';
+  const ok = tryToUnmapOne(k, hits[i]!.vma, hits[i]!.addr, pfn);
+  if (k.step('clear')) yield 'clear';
+  yield* unmapRestAfterEnd(k, task, pfn, hits, i, ok, mmuNotifierInvalidateRangeEnd(k, range));
+}
+
+/** tryToUnmap from inside the invalidate_range_end of hit `i` (`rest` finishes it). */
+function* unmapRestAfterEnd(k: Kernel, task: number, pfn: number, hits: readonly RmapHit[], i: number, ok: boolean, rest: Op<void>): Op<void> {
+  yield* rest;
+  if (k.step('end')) yield 'end';
+  if (!ok) return;
+  yield* tryToUnmap(k, task, pfn, hits, i + 1);
 }
 
 /** The references an unmapped isolated page may hold and still be freed. Linux: __remove_mapping()'s freeze count */
@@ -216,39 +270,118 @@ function expectedRefs(k: Kernel, pfn: number): number {
  * Returns whether the frame was freed. Linux: the loop body of shrink_folio_list()
  */
 function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boolean): Op<boolean> {
-  const m = k.mem;
   const refs: Refs = ignoreReferences ? 'reclaim' : checkReferences(k, pfn);
-  if (refs === 'activate') return keep(k, pfn, ACTIVE, 'referenced again: activated');
-  if (refs === 'keep') return keep(k, pfn, INACTIVE, 'referenced: second chance on the inactive list');
+  const kind = prepareShrink(k, pfn, refs);
+  if (kind === undefined) return false;
+  if (k.mem.mapcount[pfn]! > 0) yield* tryToUnmap(k, task, pfn);
+  return yield* shrinkUnmapped(k, pfn, refs, kind);
+}
+
+/**
+ * shrinkPage as a plain function when the kernel is not stepping (a sequential run):
+ * same events, same result. Aging, add_to_swap, the write-out and the freeing never
+ * block; the unmap is tryToUnmapNow; the steps only check the invariants. A notifier
+ * callback that yields makes the rest a {@link Later}; so does a stepping kernel (all of it).
+ */
+function shrinkPageNow(k: Kernel, task: number, pfn: number, ignoreReferences: boolean): boolean | Later<boolean> {
+  if (k.stepping) return new Later(shrinkPage(k, task, pfn, ignoreReferences));
+  const refs: Refs = ignoreReferences ? 'reclaim' : checkReferences(k, pfn);
+  const kind = prepareShrink(k, pfn, refs);
+  if (kind === undefined) return false;
+  if (k.mem.mapcount[pfn]! > 0) {
+    const rest = tryToUnmapNow(k, task, pfn);
+    if (rest) return new Later(shrinkAfterUnmap(k, task, pfn, refs, kind, rest.op));
+  }
+  const out = writeOut(k, pfn, refs, kind);
+  if (out === KEPT) return false;
+  if (out !== CLEAN) stepNow(k, 'swapout');
+  if (!freeReclaimed(k, pfn, kind, out >= 0 ? out : undefined)) return false;
+  stepNow(k, 'free');
+  return true;
+}
+
+/** shrinkPage from inside its unmap (`rest` finishes it). */
+function* shrinkAfterUnmap(k: Kernel, task: number, pfn: number, refs: Refs, kind: PageKind, rest: Op<void>): Op<boolean> {
+  void task;
+  yield* rest;
+  return yield* shrinkUnmapped(k, pfn, refs, kind);
+}
+
+/**
+ * shrinkPage before the unmap: a referenced page is put back; an anonymous page gets its
+ * swap slot (add_to_swap). Returns the page's kind, or undefined when it was put back.
+ */
+function prepareShrink(k: Kernel, pfn: number, refs: Refs): PageKind | undefined {
+  const m = k.mem;
+  if (refs === 'activate') return keepNone(k, pfn, ACTIVE, 'referenced again: activated');
+  if (refs === 'keep') return keepNone(k, pfn, INACTIVE, 'referenced: second chance on the inactive list');
   const kind = pageKind(k, pfn);
-  if (kind === 'other') return keep(k, pfn, INACTIVE, 'not reclaimable (no mapping)');
+  if (kind === 'other') return keepNone(k, pfn, INACTIVE, 'not reclaimable (no mapping)');
   if (kind === 'anon' && !m.has(pfn, PG_SWAPCACHE)) {
     // add_to_swap(): the slot's first use is the swap cache's.
     const slot = k.swap.alloc();
-    if (slot === undefined) return keep(k, pfn, ACTIVE, 'swap full: activated');
+    if (slot === undefined) return keepNone(k, pfn, ACTIVE, 'swap full: activated');
     addToSwapCache(k, pfn, slot);
     m.set(pfn, PG_DIRTY);
   }
-  if (m.mapcount[pfn]! > 0) yield* tryToUnmap(k, task, pfn);
-  if (m.mapcount[pfn]! > 0) return keep(k, pfn, ACTIVE, 'still mapped: activated');
+  return kind;
+}
+
+function keepNone(k: Kernel, pfn: number, list: number, why: string): undefined {
+  keep(k, pfn, list, why);
+  return undefined;
+}
+
+/** shrinkPage after the unmap: write-out (step swapout), removal and free (step free). */
+function* shrinkUnmapped(k: Kernel, pfn: number, refs: Refs, kind: PageKind): Op<boolean> {
+  const out = writeOut(k, pfn, refs, kind);
+  if (out === KEPT) return false;
+  if (out !== CLEAN && k.step('swapout')) yield 'swapout';
+  if (!freeReclaimed(k, pfn, kind, out >= 0 ? out : undefined)) return false;
+  if (k.step('free')) yield 'free';
+  return true;
+}
+
+/** What writeOut did when it returns no shmem slot: put the page back; nothing (clean); wrote it. */
+const KEPT = -1, CLEAN = -2, WRITTEN = -3;
+
+/**
+ * An unmapped page: put back if still mapped or held, else a dirty page is written out
+ * (pageout). Returns KEPT, CLEAN, WRITTEN, or the fresh swap slot a shmem page was written to.
+ */
+function writeOut(k: Kernel, pfn: number, refs: Refs, kind: PageKind): number {
+  const m = k.mem;
+  if (m.mapcount[pfn]! > 0) return keepAs(k, pfn, ACTIVE, 'still mapped: activated');
   if (m.refcount[pfn] !== expectedRefs(k, pfn)) {
-    return keep(k, pfn, INACTIVE, `extra references (refcount ${m.refcount[pfn]}): kept`);
+    return keepAs(k, pfn, INACTIVE, `extra references (refcount ${m.refcount[pfn]}): kept`);
   }
+  if (!m.has(pfn, PG_DIRTY)) return CLEAN;
   let shmemSlot: number | undefined;
-  if (m.has(pfn, PG_DIRTY)) {
-    if (kind === 'lazyfree') return keep(k, pfn, ACTIVE, 'lazyfree page is dirty: kept');
-    if (refs === 'reclaim_clean') return keep(k, pfn, INACTIVE, 'referenced dirty file page: kept for writeback');
-    if (kind === 'shmem') {
-      shmemSlot = k.swap.alloc();
-      if (shmemSlot === undefined) return keep(k, pfn, ACTIVE, 'swap full: activated');
-    }
-    pageout(k, pfn, kind, shmemSlot);
-    if (k.step('swapout')) yield 'swapout';
+  if (kind === 'lazyfree') return keepAs(k, pfn, ACTIVE, 'lazyfree page is dirty: kept');
+  if (refs === 'reclaim_clean') return keepAs(k, pfn, INACTIVE, 'referenced dirty file page: kept for writeback');
+  if (kind === 'shmem') {
+    shmemSlot = k.swap.alloc();
+    if (shmemSlot === undefined) return keepAs(k, pfn, ACTIVE, 'swap full: activated');
   }
-  // __remove_mapping(): someone may have taken the page while it was written.
+  pageout(k, pfn, kind, shmemSlot);
+  return shmemSlot ?? WRITTEN;
+}
+
+function keepAs(k: Kernel, pfn: number, list: number, why: string): typeof KEPT {
+  keep(k, pfn, list, why);
+  return KEPT;
+}
+
+/**
+ * __remove_mapping() and the free: someone may have taken the page while it was written
+ * (then it is put back, the shmem slot released). Returns whether the frame was freed.
+ */
+function freeReclaimed(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number | undefined): boolean {
+  const m = k.mem;
   if (m.mapcount[pfn]! > 0 || m.refcount[pfn] !== expectedRefs(k, pfn)) {
     if (shmemSlot !== undefined) k.swap.put(asSlot(shmemSlot));
-    return keep(k, pfn, m.mapcount[pfn]! > 0 ? ACTIVE : INACTIVE, `referenced while written (refcount ${m.refcount[pfn]}): kept`);
+    keep(k, pfn, m.mapcount[pfn]! > 0 ? ACTIVE : INACTIVE, `referenced while written (refcount ${m.refcount[pfn]}): kept`);
+    return false;
   }
   removeMapping(k, pfn, kind, shmemSlot);
   if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: reclaimedHow(kind, shmemSlot) });
@@ -257,7 +390,6 @@ function* shrinkPage(k: Kernel, task: number, pfn: number, ignoreReferences: boo
   k.check.frameTouched(pfn);
   if (m.refcount[pfn] !== 0) bug(`shrinkPage: pfn ${pfn} still has refcount ${m.refcount[pfn]} after removal`);
   k.freePage(pfn);
-  if (k.step('free')) yield 'free';
   return true;
 }
 
@@ -346,7 +478,11 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
 /** Reclaims already isolated pages, ignoring references; returns how many were freed. Linux: reclaim_pages() */
 export function* reclaimPages(k: Kernel, task: number, pfns: readonly number[]): Op<number> {
   let freed = 0;
-  for (const pfn of pfns) if (yield* shrinkPage(k, task, pfn, true)) freed++;
+  for (const pfn of pfns) {
+    let r = shrinkPageNow(k, task, pfn, true);
+    if (r instanceof Later) r = yield* r.op;
+    if (r) freed++;
+  }
   return freed;
 }
 
@@ -428,7 +564,9 @@ export function* shrinkLru(k: Kernel, n: number, task: number): Op<number> {
     if (batch.length === 0) break;
     if (k.step('isolate')) yield 'isolate';
     for (const pfn of batch) {
-      if (yield* shrinkPage(k, task, pfn, false)) { freed++; idle = 0; } else idle++;
+      let r = shrinkPageNow(k, task, pfn, false);
+      if (r instanceof Later) r = yield* r.op;
+      if (r) { freed++; idle = 0; } else idle++;
     }
   }
   return freed;

@@ -72,3 +72,28 @@ export interface Wait {
   readonly lock?: object;
 }
 export const isWait = (y: Yield): y is Wait => typeof y !== 'string';
+
+/**
+ * What a plain-function fast path of an op returns when it cannot finish without
+ * suspending: the op that does exactly the rest (nothing has happened since the point it
+ * resumes from). The caller, a generator, runs it with `yield*`. A fast path returns
+ * `T | Later<T>`: its result when nothing had to yield, which is the common case.
+ */
+export class Later<T> {
+  constructor(readonly op: Op<T>) {}
+}
+
+/**
+ * Runs an op (a notifier callback's, say) as far as its first yield without `yield*`:
+ * its result when it finished, or a {@link Later} that yields what it yielded and then
+ * resumes it — exactly what `yield*` would have done.
+ */
+export function runNow<T>(op: Op<T>): T | Later<T> {
+  const r = op.next();
+  return r.done ? r.value : new Later(resumeAfter(op, r.value));
+}
+
+function* resumeAfter<T>(op: Op<T>, first: Yield): Op<T> {
+  yield first;
+  return yield* op;
+}
