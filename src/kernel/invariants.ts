@@ -196,12 +196,15 @@ export class Invariants {
   }
 
   private checkPte(mm: Mm, addr: number): void {
-    const pte = mm.pte(addr);
-    if (!mapsFrame(pte.bits) || pte.pfn === 0) return;
+    const pte = mm.pteInto(addr, this.scratch);
+    const pfn = pte.pfn;
+    if (!mapsFrame(pte.bits) || pfn === 0) return;
     const m = this.k.mem;
-    if ((m.flags[pte.pfn]! & PG_ALLOCATED) === 0 && (m.flags[m.headOf(pte.pfn)]! & PG_HEAD) === 0) {
-      this.raise({ kind: 'use-after-free', key: `uaf:${pte.pfn}`,
-        detail: `mm ${mm.id} 0x${addr.toString(16)} maps pfn ${pte.pfn}, which is free` });
+    if ((m.flags[pfn]! & PG_ALLOCATED) === 0 && (m.flags[m.headOf(pfn)]! & PG_HEAD) === 0) {
+      this.raise({ kind: 'use-after-free', key: `uaf:${pfn}`,
+        detail: `mm ${mm.id} 0x${addr.toString(16)} maps pfn ${pfn}, which is free` });
     }
   }
+  /** checkPte's read of a PTE (no allocation per touched PTE). */
+  private readonly scratch = { pfn: 0, bits: 0 };
 }

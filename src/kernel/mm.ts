@@ -74,19 +74,36 @@ export class Mm {
    * PMD_HUGE set. Linux: the walk of follow_page / page_vma_mapped_walk
    */
   pte(addr: number): PteValue {
+    return this.pteInto(addr, { pfn: 0, bits: PTE_NONE });
+  }
+
+  /** pte() into a caller's object, for hot paths that must not allocate; returns `out`. */
+  pteInto(addr: number, out: { pfn: number; bits: number }): PteValue {
     const pmd = this.pt.pmdPage(addr, false);
-    if (!pmd) return { pfn: 0, bits: PTE_NONE };
+    if (!pmd) {
+      out.pfn = 0;
+      out.bits = PTE_NONE;
+      return out;
+    }
     const mi = PageTable.pmdIndex(addr);
     const hb = pmd.hugeBits[mi]!;
     if (hb !== 0) {
       // The huge zero page (pfn 0) shows the zero page at every subpage (is_huge_zero_pmd).
       const hp = pmd.hugePfn[mi]!;
-      return { pfn: hp === 0 ? 0 : hp + Math.floor((addr % HPAGE_PMD_SIZE) / 4096), bits: hb | PMD_HUGE };
+      out.pfn = hp === 0 ? 0 : hp + Math.floor((addr % HPAGE_PMD_SIZE) / 4096);
+      out.bits = hb | PMD_HUGE;
+      return out;
     }
     const p = pmd.ptes[mi];
-    if (!p) return { pfn: 0, bits: PTE_NONE };
+    if (!p) {
+      out.pfn = 0;
+      out.bits = PTE_NONE;
+      return out;
+    }
     const i = PageTable.pteIndex(addr);
-    return { pfn: p.pfn[i]!, bits: p.bits[i]! };
+    out.pfn = p.pfn[i]!;
+    out.bits = p.bits[i]!;
+    return out;
   }
 
   /** The huge PMD entry covering `addr` (bits 0 when none). */

@@ -54,8 +54,23 @@ export class PageTable {
   private lastKey = -1;
   private lastPte: PtePage | undefined;
 
+  // One-entry PMD-page cache (PMD pages are never freed): key = the 1 GiB slot's number.
+  private lastPudKey = -1;
+  private lastPmd: PmdPage | undefined;
+
   /** Linux: pmd_offset(pud_offset(pgd_offset())) with allocation (__pmd_alloc) when `create`. */
   pmdPage(addr: number, create: boolean): PmdPage | undefined {
+    const key = Math.floor(addr / PUD_SPAN);
+    if (key === this.lastPudKey) return this.lastPmd;
+    const pmd = this.pmdWalk(addr, create);
+    if (pmd) {
+      this.lastPudKey = key;
+      this.lastPmd = pmd;
+    }
+    return pmd;
+  }
+
+  private pmdWalk(addr: number, create: boolean): PmdPage | undefined {
     const gi = Math.floor(addr / PGD_SPAN) % PTRS_PER_TABLE;
     let pud = this.pgd[gi];
     if (!pud) {

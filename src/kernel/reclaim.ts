@@ -149,6 +149,9 @@ function checkReferences(k: Kernel, pfn: number): Refs {
   return 'reclaim';
 }
 
+/** Reads of a PTE on the reclaim path (no allocation per page); used before any other read. */
+const scratch = { pfn: 0, bits: 0 };
+
 /**
  * Unmaps one mapping of an isolated page (caller has started the invalidation).
  * Returns false when the page must stay mapped here (a lazyfree page was written again).
@@ -156,7 +159,7 @@ function checkReferences(k: Kernel, pfn: number): Refs {
  */
 function tryToUnmapOne(k: Kernel, vma: Vma, addr: number, pfn: number): boolean {
   const m = k.mem, mm = vma.mm;
-  const pte = mm.pte(addr);
+  const pte = mm.pteInto(addr, scratch);
   if (!isPresent(pte.bits) || (pte.bits & PTE_SPECIAL) !== 0 || pte.pfn !== pfn) return true;
   const dirty = (pte.bits & PTE_DIRTY) !== 0;
   if (dirty) m.set(pfn, PG_DIRTY);
@@ -456,19 +459,20 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
   // A THP named by the range is split first, so its subpages can go to swap one by one.
   // Linux: shrink_folio_list() → split_folio_to_list() when the folio cannot be swapped whole
   for (const addr of addrs) {
-    const pte = mm.pte(addr);
+    const pte = mm.pteInto(addr, scratch);
     if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn !== 0 && k.mem.isHuge(pte.pfn)) {
       yield* splitHugePageOp(k, task, pte.pfn);
     }
   }
   const pfns: number[] = [];
   for (const addr of addrs) {
-    const pte = mm.pte(addr);
+    const pte = mm.pteInto(addr, scratch);
     if (!isPresent(pte.bits) || (pte.bits & (PTE_SPECIAL | PMD_HUGE)) !== 0) continue;
+    const pfn = pte.pfn;
     // A page mapped twice in the range is already isolated the second time.
-    if (isolateLruPage(k, pte.pfn)) {
-      if (k.config.trace) k.emit({ e: 'reclaim', pfn: pte.pfn, result: 'isolated' });
-      pfns.push(pte.pfn);
+    if (isolateLruPage(k, pfn)) {
+      if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: 'isolated' });
+      pfns.push(pfn);
     }
   }
   if (k.step('isolate')) yield 'isolate';

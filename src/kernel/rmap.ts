@@ -98,27 +98,32 @@ export function rmapWalk(k: Kernel, pfn: number): RmapHit[] {
   const head = m.headOf(pfn);
   const owner = m.owner[head]!;
   const hits: RmapHit[] = [];
-  const consider = (vma: Vma, index: number): void => {
-    const addr = vma.addressOf(index + (pfn - head));
-    if (addr < 0) return;
-    const mm = vma.mm;
-    for (let i = 0; i < hits.length; i++) if (hits[i]!.vma.mm === mm && hits[i]!.addr === addr) return;
-    const pte = mm.pte(addr);
-    if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn === pfn) hits.push({ vma, addr });
-  };
   if (m.has(head, PG_KSM)) {
     for (const r of k.ksmRmap.get(head) ?? []) {
       const av = k.anonVmas[r.anonVma];
-      if (av) for (const vma of av.vmas) consider(vma, r.index);
+      if (av) for (const vma of av.vmas) considerHit(hits, vma, r.index + (pfn - head), pfn);
     }
   } else if (owner > 0) {
     const av = k.anonVmas[owner];
-    if (av) for (const vma of av.vmas) consider(vma, m.index[head]!);
+    if (av) for (const vma of av.vmas) considerHit(hits, vma, m.index[head]! + (pfn - head), pfn);
   } else if (owner < 0) {
     const f = k.files[-owner];
-    if (f) for (const vma of f.mappings) consider(vma, m.index[head]!);
+    if (f) for (const vma of f.mappings) considerHit(hits, vma, m.index[head]! + (pfn - head), pfn);
   }
   if (hits.length < 2) return hits;
   hits.sort((a, b) => a.vma.mm.id - b.vma.mm.id || a.addr - b.addr);
   return hits;
+}
+
+/** rmapWalk's read of a PTE (no allocation per candidate). */
+const scratch = { pfn: 0, bits: 0 };
+
+/** A candidate VMA of rmapWalk: kept when the PTE at the page's address there maps `pfn`. */
+function considerHit(hits: RmapHit[], vma: Vma, index: number, pfn: number): void {
+  const addr = vma.addressOf(index);
+  if (addr < 0) return;
+  const mm = vma.mm;
+  for (let i = 0; i < hits.length; i++) if (hits[i]!.vma.mm === mm && hits[i]!.addr === addr) return;
+  const pte = mm.pteInto(addr, scratch);
+  if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn === pfn) hits.push({ vma, addr });
 }
