@@ -47,7 +47,9 @@ export function* migrateRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
   const pfns: number[] = [];
   for (const addr of addrs) {
     const pte = mm.pte(addr);
-    if (!isPresent(pte.bits) || (pte.bits & PTE_SPECIAL) !== 0 || pte.pfn === ZERO_PFN) continue;
+    // Through a special PTE too (a mirror view shows the target's frame): the frame is
+    // migrated, its rmap mappings follow, the mirror is told by its notifier.
+    if (!isPresent(pte.bits) || pte.pfn === ZERO_PFN) continue;
     if (!pfns.includes(pte.pfn)) pfns.push(pte.pfn);
   }
   for (const pfn of pfns) {

@@ -467,7 +467,10 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
   const pfns: number[] = [];
   for (const addr of addrs) {
     const pte = mm.pteInto(addr, scratch);
-    if (!isPresent(pte.bits) || (pte.bits & (PTE_SPECIAL | PMD_HUGE)) !== 0) continue;
+    // The pages the range maps now — through a special PTE too (a mirror view shows the
+    // target's frame): rmap then finds that frame's real mappings, and the mirror hears of
+    // it through its notifier. The zero page is never reclaimed.
+    if (!isPresent(pte.bits) || (pte.bits & PMD_HUGE) !== 0 || pte.pfn === 0) continue;
     const pfn = pte.pfn;
     // A page mapped twice in the range is already isolated the second time.
     if (isolateLruPage(k, pfn)) {
