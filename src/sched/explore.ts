@@ -102,7 +102,30 @@ export class ExploreLimit extends Error {
   constructor(readonly states: number) { super(`explore: stopped after ${states} states`); }
 }
 
-type Summary = Map<string, Ending>;
+/**
+ * A schedule as a list sharing its tail with the child's (a prepend allocates one cell),
+ * with its length and context switches kept for `shorter`.
+ */
+interface Path { readonly c: number; readonly next: Path | undefined; readonly len: number; readonly sw: number }
+const cons = (c: number, next: Path | undefined): Path =>
+  ({ c, next, len: (next?.len ?? 0) + 1, sw: (next?.sw ?? 0) + (next !== undefined && next.c !== c ? 1 : 0) });
+const pathArray = (p: Path | undefined): number[] => { const a: number[] = []; for (; p; p = p.next) a.push(p.c); return a; };
+/** `shorter` on paths: fewer switches, then fewer transitions. */
+const shorterPath = (a: Path | undefined, b: Path | undefined): boolean => {
+  const sa = a?.sw ?? 0, sb = b?.sw ?? 0;
+  return sa !== sb ? sa < sb : (a?.len ?? 0) < (b?.len ?? 0);
+};
+
+/** An Ending while the search runs: its key in the summary, its schedule as a Path. Owned by one summary. */
+interface Partial {
+  readonly key: string;
+  readonly final: number;
+  readonly kinds: readonly string[];
+  readonly failure?: { readonly thread: number; readonly error: unknown };
+  count: number;
+  path: Path | undefined;
+}
+type Summary = Map<string, Partial>;
 
 export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
   const t0 = Date.now();
@@ -151,7 +174,7 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       const kinds = uniqKinds(inst.k.check.takeFresh().map((v) => v.kind));
       const fg = kinds.length > 0 ? hashText(inst.stateText()) : g;
       if (!finals.has(fg)) finals.set(fg, opts.judge(inst));
-      add(summary, { final: fg, kinds, count: 1, shortest: [] });
+      add(summary, { key: endingKey(fg, kinds, undefined), final: fg, kinds, count: 1, path: undefined });
     }
     choices.forEach((c, i) => {
       if (i > 0) replay();
@@ -168,11 +191,14 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       const child = visit();
       path.pop();
       for (const e of child.values()) {
-        add(summary, {
-          final: e.final, kinds: kinds.length ? uniqKinds([...kinds, ...e.kinds]) : e.kinds,
-          ...(failure ?? e.failure ? { failure: failure ?? e.failure } : {}),
-          count: e.count, shortest: [c, ...e.shortest],
-        });
+        const path = cons(c, e.path);
+        if (kinds.length === 0 && !failure) {
+          add(summary, { key: e.key, final: e.final, kinds: e.kinds, ...(e.failure ? { failure: e.failure } : {}), count: e.count, path });
+          continue;
+        }
+        const ks = kinds.length ? uniqKinds([...kinds, ...e.kinds]) : e.kinds;
+        const f = failure ?? e.failure;
+        add(summary, { key: endingKey(e.final, ks, f), final: e.final, kinds: ks, ...(f ? { failure: f } : {}), count: e.count, path });
       }
     });
     if (caching) memo.set(key, summary);
@@ -183,17 +209,23 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
   const root = visit();
   stats.finals = finals.size;
   stats.ms = Date.now() - t0;
-  const endings = [...root.values()];
+  const endings: Ending[] = [...root.values()].map((e) => ({
+    final: e.final, kinds: e.kinds, ...(e.failure ? { failure: e.failure } : {}), count: e.count, shortest: pathArray(e.path),
+  }));
   stats.interleavings = endings.reduce((n, e) => n + e.count, 0);
   return { endings, finals, stats };
 }
 
-function add(s: Summary, e: Ending): void {
-  const k = `${e.final}|${e.kinds.join(',')}|${e.failure ? `${e.failure.thread}:${String(e.failure.error)}` : ''}`;
-  const old = s.get(k);
-  if (!old) { s.set(k, e); return; }
-  const shortest = shorter(e.shortest, old.shortest) ? e.shortest : old.shortest;
-  s.set(k, { ...old, count: old.count + e.count, shortest });
+function endingKey(final: number, kinds: readonly string[], failure: Partial['failure']): string {
+  return `${final}|${kinds.join(',')}|${failure ? `${failure.thread}:${String(failure.error)}` : ''}`;
+}
+
+/** Adds `e` (a fresh object) to the summary being built: a new entry, or merged into the entry of its key. */
+function add(s: Summary, e: Partial): void {
+  const old = s.get(e.key);
+  if (!old) { s.set(e.key, e); return; }
+  old.count += e.count;
+  if (shorterPath(e.path, old.path)) old.path = e.path;
 }
 
 /** Fewer context switches first (the readable schedule), then fewer transitions. */
