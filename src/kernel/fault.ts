@@ -64,7 +64,8 @@ export interface AccessResult {
  */
 export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write: boolean, value?: Value): Op<AccessResult> {
   for (let attempt = 0; ; attempt++) {
-    const pte = mm.pte(addr);
+    // Read into a shared scratch: used only until accessPage returns, with no yield between.
+    const pte = mm.pteInto(addr, accessScratch);
     if (pteAllows(pte, write)) {
       const vma = mm.findVma(addr);
       if (vma && !accessError(vma, write)) return accessPage(k, mm, addr, pte, write, value);
@@ -97,6 +98,9 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
     if (k.step('fault')) yield 'fault';
   }
 }
+
+/** userAccess's read of the PTE (no allocation per access). */
+const accessScratch = { pfn: 0, bits: 0 };
 
 /** The access itself: hardware sets the accessed (and dirty) bits; no event for those. */
 function accessPage(k: Kernel, mm: Mm, addr: number, pte: PteValue, write: boolean, value?: Value): AccessResult {
@@ -201,7 +205,7 @@ function mapNewAnonPage(k: Kernel, vma: Vma, addr: number, pfn: number): FaultOu
  */
 function faultFast(k: Kernel, vma: Vma, addr: number, write: boolean): FaultOutcome | undefined {
   if (vma.ops || vma.file || addr % PAGE_SIZE !== 0) return undefined;
-  if (vma.mm.hugePmd(addr).bits !== 0) return undefined;
+  if (vma.mm.hugePmdBits(addr) !== 0) return undefined;
   const bits = vma.mm.pt.readBits(addr);
   if ((bits & PTE_KIND_MASK) === PTE_SWAP) return swapFaultFast(k, vma, addr, { pfn: vma.mm.pt.readPfn(addr), bits }, write);
   if (bits !== 0 || thpFaultEligible(vma, addr)) return undefined;

@@ -106,6 +106,12 @@ export class Mm {
     return out;
   }
 
+  /** hugePmd(addr).bits without an object. */
+  hugePmdBits(addr: number): number {
+    const pmd = this.pt.pmdPage(addr, false);
+    return pmd ? pmd.hugeBits[PageTable.pmdIndex(addr)]! : 0;
+  }
+
   /** The huge PMD entry covering `addr` (bits 0 when none). */
   hugePmd(addr: number): PteValue {
     const pmd = this.pt.pmdPage(addr, false);

@@ -12,7 +12,7 @@ export class SwapDevice {
    * with the highest slot used; a slot past its end is free (count 0).
    */
   count: Int32Array;
-  readonly content: Value[];
+  readonly content: (Value | undefined)[];
   /** Swap cache: slot → pfn of the page caching it (the swap address space). */
   readonly cache: IndexMap;
   private hint = 0;
@@ -21,7 +21,7 @@ export class SwapDevice {
   constructor(readonly slots: number) {
     this.count = new Int32Array(Math.min(slots, 64));
     this.cache = new IndexMap(true, slots);
-    this.content = new Array<Value>(0);
+    this.content = new Array<Value | undefined>(0);
   }
 
   /** Allocates the lowest free slot, or undefined when swap is full. Linux: folio_alloc_swap() */
@@ -54,7 +54,9 @@ export class SwapDevice {
     if (this.count[slot]! <= 0) bug(`SwapDevice.put: slot ${slot} is free`);
     if (--this.count[slot]! === 0) {
       this.used--;
-      delete this.content[slot];
+      // Assigned, not deleted: `delete` would turn the array holey (slow elements). Readers
+      // see undefined either way.
+      this.content[slot] = undefined;
       if (slot < this.hint) this.hint = slot;
     }
   }
