@@ -3,7 +3,7 @@ import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
 import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
-import { kernelStateText, objectText } from '../sched/statekey.js';
+import { kernelStateText, kernelStateHash, objectText } from '../sched/statekey.js';
 import { Interpreter, SpecFailure } from './exec.js';
 import { checkExpectation } from './expect.js';
 import { renderEvent } from './trace.js';
@@ -72,7 +72,8 @@ function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { in
     const mark = r.k.events.length;
     const threads = makeThreads(r, s.threads);
     const inst: Instance = {
-      k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)), setTracing: (on) => setTracing(r.k, on),
+      k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)), stateHash: () => kernelStateHash(r.k, devicesText(r)),
+      setTracing: (on) => setTracing(r.k, on),
     };
     return { inst, it: r, mark };
   };

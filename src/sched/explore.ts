@@ -46,6 +46,8 @@ export interface Instance {
   readonly threads: readonly SchedThread[];
   /** Canonical text of the shared state (kernel and drivers). */
   stateText(): string;
+  /** The shared state's hash without its text: equal exactly when hashText(stateText()) is (up to collisions). */
+  stateHash?(): number;
   /** Records kernel events from now on, or stops (replays run untraced up to their node). */
   setTracing?(on: boolean): void;
 }
@@ -154,7 +156,7 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
   };
 
   const visit = (): Summary => {
-    const g = hashText(inst.stateText());
+    const g = stateHash(inst);
     const key = caching ? nodeKey(g, inst.threads, obs) : -1;
     if (caching) {
       const hit = memo.get(key);
@@ -172,7 +174,7 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       // A leaf: every thread finished, or none can move (deadlock).
       raiseIfDeadlocked(inst.k, inst.threads);
       const kinds = uniqKinds(inst.k.check.takeFresh().map((v) => v.kind));
-      const fg = kinds.length > 0 ? hashText(inst.stateText()) : g;
+      const fg = kinds.length > 0 ? stateHash(inst) : g;
       if (!finals.has(fg)) finals.set(fg, opts.judge(inst));
       add(summary, { key: endingKey(fg, kinds, undefined), final: fg, kinds, count: 1, path: undefined });
     }
@@ -221,6 +223,8 @@ function endingKey(final: number, kinds: readonly string[], failure: Partial['fa
 }
 
 /** Adds `e` (a fresh object) to the summary being built: a new entry, or merged into the entry of its key. */
+const stateHash = (inst: Instance): number => inst.stateHash ? inst.stateHash() : hashText(inst.stateText());
+
 function add(s: Summary, e: Partial): void {
   const old = s.get(e.key);
   if (!old) { s.set(e.key, e); return; }

@@ -66,6 +66,118 @@ function mmText(mm: Mm, out: string[]): void {
   }
 }
 
+/**
+ * Feeds values into a 53-bit hash (cyrb53's mixing, a word at a time) without building a
+ * string. Numbers go in as two words (addresses exceed 32 bits), strings with their length,
+ * lists with their length: equal feeds ⇔ equal inputs, up to hash collisions.
+ */
+export class StateHasher {
+  private h1 = 0xdeadbeef;
+  private h2 = 0x41c6ce57;
+  private word(c: number): void {
+    this.h1 = Math.imul(this.h1 ^ c, 2654435761);
+    this.h2 = Math.imul(this.h2 ^ c, 1597334677);
+  }
+  num(n: number): void {
+    if (Number.isSafeInteger(n)) { this.word(n >>> 0); this.word(Math.floor(n / 4294967296) | 0); return; }
+    this.word(0x7fedcba9); this.str(String(n));
+  }
+  str(s: string): void {
+    this.word(s.length);
+    for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
+  }
+  done(): number {
+    let h1 = this.h1, h2 = this.h2;
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  }
+}
+
+const byFirst = (a: readonly [number, number], b: readonly [number, number]): number => a[0] - b[0];
+const ascending = (a: number, b: number): number => a - b;
+const ENTRY = { pfn: 0, bits: 0 };
+
+/**
+ * The hash of exactly what kernelStateText writes (the same fields, in the same order, each
+ * framed), fed straight to a StateHasher: two states get equal hashes when, and only when
+ * (up to collisions), they get equal texts. `extra` as there.
+ */
+export function kernelStateHash(k: Kernel, extra: string): number {
+  const h = new StateHasher();
+  const ids = [...k.mms.keys()].sort(ascending);
+  h.num(ids.length);
+  for (const id of ids) mmHash(k.mms.get(id)!, h);
+  const m = k.mem;
+  for (let pfn = 1, seen = 0; pfn < m.span && seen < m.used; pfn++) {
+    if (!m.isAllocated(pfn)) continue;
+    seen++;
+    h.num(pfn); h.num(m.flags[pfn]!); h.num(m.refcount[pfn]!); h.num(m.mapcount[pfn]!); h.num(m.owner[pfn]!);
+    h.num(m.index[pfn]!); h.num(m.pinCount(pfn)); h.str(String(m.value[pfn]));
+  }
+  h.num(-1);
+  for (const list of [0, 1]) {
+    let n = 0;
+    for (let p = k.lru.head[list]!; p !== 0 && n <= m.span; p = m.lruNext[p]!) { h.num(p); n++; }
+    h.num(-1);
+  }
+  for (let s = 0, seen = 0; s < k.swap.slots && seen < k.swap.used; s++) {
+    const c = k.swap.count[s] ?? 0;
+    if (c !== 0) { seen++; h.num(s); h.num(c); h.str(String(k.swap.content[s])); }
+  }
+  h.num(-1);
+  pairsHash([...k.swap.cache], h);
+  for (const f of k.files) {
+    if (!f) continue;
+    h.num(f.id);
+    pairsHash([...f.cache], h);
+    pairsHash([...f.swapped], h);
+  }
+  h.num(-1);
+  const broken = k.check.broken.map((v) => v.key).sort();
+  h.num(broken.length);
+  for (const b of broken) h.str(b);
+  h.str(extra);
+  return h.done();
+}
+
+function pairsHash(pairs: [number, number][], h: StateHasher): void {
+  pairs.sort(byFirst);
+  h.num(pairs.length);
+  for (const [a, b] of pairs) { h.num(a); h.num(b); }
+}
+
+function mmHash(mm: Mm, h: StateHasher): void {
+  const n = mm.notifiers;
+  const lock = mm.mmapLock;
+  h.num(mm.id); h.num(mm.dead ? 1 : 0); h.num(mm.users); h.num(lock.writer);
+  const readers = [...lock.readers].sort(ascending);
+  h.num(readers.length);
+  for (const r of readers) h.num(r);
+  h.num(mm.ptl.owner); h.num(n.invalidateSeq); h.num(n.activeInvalidateRanges);
+  h.num(n.intervals.length);
+  for (const sub of n.intervals) h.num(sub.invalidateSeq);
+  h.str(n.subs.length === 0 ? '' : objectText(n.subs));
+  h.num(mm.vmas.length);
+  for (const v of mm.vmas) {
+    h.num(v.start); h.num(v.end); h.num(v.flags); h.num(v.pgoff); h.num(v.file?.id ?? 0);
+    h.num(v.anonVmas.length);
+    for (const a of v.anonVmas) h.num(a.id);
+    for (let a = v.start; a < v.end;) {
+      const hb = mm.hugePmdBits(a);
+      if (hb !== 0 || !mm.pt.ptePage(a, false)) {
+        if (hb !== 0) { h.num(1); h.num(a); h.num(mm.hugePmd(a).pfn); h.num(hb); }
+        a += HPAGE_PMD_SIZE - (a % HPAGE_PMD_SIZE);
+        continue;
+      }
+      const p = mm.pteInto(a, ENTRY);
+      if (p.bits !== 0) { h.num(2); h.num(a); h.num(p.pfn); h.num(p.bits); }
+      a += PAGE_SIZE;
+    }
+    h.num(0);
+  }
+}
+
 /** A 53-bit hash of a string (cyrb53): the state text is kept only as its hash. */
 export function hashText(s: string, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
