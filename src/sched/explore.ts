@@ -1,5 +1,5 @@
 import type { Kernel } from '../kernel/kernel.js';
-import { hashText } from './statekey.js';
+import { hashText, StateHasher } from './statekey.js';
 import type { SchedThread } from './thread.js';
 import { raiseIfDeadlocked } from './race.js';
 
@@ -123,7 +123,7 @@ interface Partial {
   readonly key: string;
   readonly final: number;
   readonly kinds: readonly string[];
-  readonly failure?: { readonly thread: number; readonly error: unknown };
+  readonly failure: { readonly thread: number; readonly error: unknown } | undefined;
   count: number;
   path: Path | undefined;
 }
@@ -173,10 +173,10 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
     if (choices.length === 0) {
       // A leaf: every thread finished, or none can move (deadlock).
       raiseIfDeadlocked(inst.k, inst.threads);
-      const kinds = uniqKinds(inst.k.check.takeFresh().map((v) => v.kind));
+      const kinds = freshKinds(inst.k);
       const fg = kinds.length > 0 ? stateHash(inst) : g;
       if (!finals.has(fg)) finals.set(fg, opts.judge(inst));
-      add(summary, { key: endingKey(fg, kinds, undefined), final: fg, kinds, count: 1, path: undefined });
+      add(summary, { key: endingKey(fg, kinds, undefined), final: fg, kinds, failure: undefined, count: 1, path: undefined });
     }
     choices.forEach((c, i) => {
       if (i > 0) replay();
@@ -184,9 +184,9 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       const mark = inst.k.events.length;
       if (!byEvents) obs[c] = hashText(`${obs[c]}:${g}`);
       t.advance(inst.k);
-      if (byEvents) obs[c] = hashText(`${obs[c]}:${JSON.stringify(inst.k.events.slice(mark))}`);
+      if (byEvents) obs[c] = hashText(`${obs[c]}:${inst.k.events.length === mark ? '[]' : JSON.stringify(inst.k.events.slice(mark))}`);
       stats.transitions++;
-      const kinds = uniqKinds(inst.k.check.takeFresh().map((v) => v.kind));
+      const kinds = freshKinds(inst.k);
       const failure = t.error !== undefined ? { thread: c, error: t.error } : undefined;
       path.push(c);
       obsAt[path.length] = [...obs];
@@ -195,12 +195,12 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       for (const e of child.values()) {
         const path = cons(c, e.path);
         if (kinds.length === 0 && !failure) {
-          add(summary, { key: e.key, final: e.final, kinds: e.kinds, ...(e.failure ? { failure: e.failure } : {}), count: e.count, path });
+          add(summary, { key: e.key, final: e.final, kinds: e.kinds, failure: e.failure, count: e.count, path });
           continue;
         }
         const ks = kinds.length ? uniqKinds([...kinds, ...e.kinds]) : e.kinds;
         const f = failure ?? e.failure;
-        add(summary, { key: endingKey(e.final, ks, f), final: e.final, kinds: ks, ...(f ? { failure: f } : {}), count: e.count, path });
+        add(summary, { key: endingKey(e.final, ks, f), final: e.final, kinds: ks, failure: f, count: e.count, path });
       }
     });
     if (caching) memo.set(key, summary);
@@ -244,14 +244,24 @@ export function switches(seq: readonly number[]): number {
 }
 
 const uniqKinds = (ks: readonly string[]): string[] => [...new Set(ks)].sort();
+const NO_KINDS: readonly string[] = Object.freeze([]);
+/** The kinds of the violations raised since the last call (uniqKinds), without allocating when none. */
+function freshKinds(k: Kernel): readonly string[] {
+  const f = k.check.takeFresh();
+  return f.length === 0 ? NO_KINDS : uniqKinds(f.map((v) => v.kind));
+}
 
 /** Shared-state hash plus each thread's local fingerprint (see the file comment). */
 function nodeKey(g: number, threads: readonly SchedThread[], obs: readonly number[]): number {
-  let s = String(g);
-  threads.forEach((t, i) => {
-    s += t.done ? '|D' : t.transitions === 0 ? '|S' : `|${t.transitions}:${obs[i]}`;
-  });
-  return hashText(s);
+  const h = new StateHasher();
+  h.num(g);
+  for (let i = 0; i < threads.length; i++) {
+    const t = threads[i]!;
+    if (t.done) h.num(-1);
+    else if (t.transitions === 0) h.num(-2);
+    else { h.num(t.transitions); h.num(obs[i]!); }
+  }
+  return h.done();
 }
 
 /**

@@ -52,27 +52,27 @@ export class SchedThread {
       this.done = true;
       this.wait = undefined;
       this.error = e;
-      k.emit({ e: 'sched', thread: this.name, what: ' failed' });
+      if (k.tracing) k.emit({ e: 'sched', thread: this.name, what: ' failed' });
       return 'error';
     }
     k.check.afterStep();
     if (r.done) {
       this.done = true;
       this.wait = undefined;
-      k.emit({ e: 'sched', thread: this.name, what: ' done' });
+      if (k.tracing) k.emit({ e: 'sched', thread: this.name, what: ' done' });
       return 'done';
     }
     const y = r.value;
     if (isWait(y)) {
       this.wait = y;
-      if (!y.ready()) k.emit({ e: 'sched', thread: this.name, what: ` waits for ${y.wait}` });
+      if (k.tracing && !y.ready()) k.emit({ e: 'sched', thread: this.name, what: ` waits for ${y.wait}` });
       return 'wait';
     }
     this.wait = undefined;
     const n = (this.steps.get(y) ?? 0) + 1;
     this.steps.set(y, n);
     this.last = n === 1 ? y : `${y}#${n}`;
-    k.emit({ e: 'sched', thread: this.name, what: `@${this.last}` });
+    if (k.tracing) k.emit({ e: 'sched', thread: this.name, what: `@${this.last}` });
     return this.last;
   }
 }
