@@ -11,7 +11,8 @@ import { raiseIfDeadlocked } from './race.js';
  * Kernel operations are generators, which cannot be copied, so a node is re-created by
  * replay: a fresh instance at the state before the block (the caller re-runs the spec's
  * prefix), then the path's transitions. The first child of a node continues on the live
- * instance; only siblings pay for a replay.
+ * instance; only siblings pay for a replay. A replay runs untraced up to its node (the
+ * path's event fingerprints are kept in `obsAt`), and records events from there on.
  *
  * Two reductions, each sound on its own and switchable for the tests:
  *
