@@ -78,7 +78,7 @@ describe('mirror fault path', () => {
     write(k, target, heap, 'x');
     expect(read(k, intro, view).signal?.sig).toBe('SIGBUS');
     expect(kinds(k)).toEqual(['livelock']);
-    expect(dev.counters).toMatchObject({ retries: 3, sigbus: 1, faults: 0 });
+    expect(dev.counters).toMatchObject({ retries: 2, sigbus: 1, faults: 0 });
   });
 
   it('a write is writable only when the target PTE is; mkwrite=none lets core MM upgrade it (mirror-perm)', () => {

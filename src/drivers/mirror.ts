@@ -297,11 +297,15 @@ export class MirrorDevice {
    * (abandoned: the `livelock` violation).
    */
   private retry(here: { mm: number; start: number; end: number }, n: number, why: string): boolean {
-    this.counters.retries++;
-    this.emit('retry', here, `(${why})`);
-    if (n <= this.opts.maxRetries) return true;
+    // `retries` counts restarts; the collision that ends a fault past max-retries is not one.
+    if (n <= this.opts.maxRetries) {
+      this.counters.retries++;
+      this.emit('retry', here, `(${why})`);
+      return true;
+    }
+    this.emit('give up', here, `(${why}: collision ${n}, max-retries ${this.opts.maxRetries})`);
     const key = `livelock:${this.name}:${++this.livelocks}`;
-    this.k.check.raise({ kind: 'livelock', key, detail: `${this.name}: a fault retried ${n} times (max-retries ${this.opts.maxRetries}) and was abandoned` });
+    this.k.check.raise({ kind: 'livelock', key, detail: `${this.name}: a fault collided ${n} times (max-retries ${this.opts.maxRetries}) and was abandoned` });
     this.k.check.resolve(key);
     return false;
   }

@@ -180,7 +180,8 @@ export class PhysMem {
     this.refcount[pfn] = 0;
     this.mapcount[pfn] = 0;
     this.owner[pfn] = 0;
-    this.value[pfn] = 0;
+    // The content stays until the frame is reused (no init_on_free): a stale mapping of a
+    // freed frame reads what was there, as it would on Linux.
     this.swapOf.delete(pfn);
     this.pins.delete(pfn);
     this.used--;

@@ -4,7 +4,7 @@ import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
 import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
 import { kernelStateText, kernelStateHash, objectText } from '../sched/statekey.js';
-import { Interpreter, SpecFailure } from './exec.js';
+import { Interpreter, SpecFailure, SpecBadInput } from './exec.js';
 import { checkExpectation } from './expect.js';
 import { renderEvent } from './trace.js';
 import { MirrorHandle } from './devices.js';
@@ -43,7 +43,9 @@ function execRace(it: Interpreter, s: A.Race): void {
   try {
     runSchedule(it.k, threads, schedule);
   } catch (e) {
-    if (e instanceof ScheduleError) throw new SpecFailure(s.schedule[e.entry]!.loc, `schedule: ${e.message}`);
+    // A schedule that cannot be run as written is a mistake in the spec (spec-language.md
+    // §10, §12): bad input, located at its entry, though only running finds it.
+    if (e instanceof ScheduleError) throw new SpecBadInput(s.schedule[e.entry]!.loc, `schedule: ${e.message}`);
     throw e;
   }
 }
@@ -163,15 +165,17 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     const f = failed.shortest.failure!;
     const err = f.error;
     if (!(err instanceof SpecFailure)) throw err;
-    throw new SpecFailure(err.loc, `${s.threads[f.thread]!.name} fails in ${failed.count}/${total} interleavings: ${err.message}`,
+    throw new SpecFailure(err.loc, `${s.threads[f.thread]!.name.name} fails in ${failed.count}/${total} interleavings: ${err.message}`,
       witness(failed.shortest));
   }
-  // Violations no outcome speaks of fail the block, as after any statement.
+  // Violations no outcome speaks of fail the block, as after any statement. An outcome
+  // naming a violation covers every violation raised in the interleavings it matched, as
+  // `expect violation` covers all of its statement's (spec-language.md §10).
   const covered = conds.filter((c): c is A.ExpectViolation => c.type === 'expectViolation');
-  const isCovered = (kind: string) => covered.some((c) => !c.kind || c.kind.value === kind);
-  const stray = pick((e) => e.kinds.some((k) => !isCovered(k)));
+  const matched = (e: Ending) => covered.some((c) => (c.kind ? e.kinds.includes(c.kind.value) : e.kinds.length > 0));
+  const stray = pick((e) => e.kinds.length > 0 && !matched(e));
   if (stray.shortest) {
-    const kind = stray.shortest.kinds.find((k) => !isCovered(k))!;
+    const kind = stray.shortest.kinds[0]!;
     throw new SpecFailure(s.loc, `violation ${kind} in ${stray.count}/${total} interleavings, and no outcome expects it`,
       witness(stray.shortest));
   }

@@ -19,7 +19,7 @@ import { oomKill } from '../kernel/oom.js';
 import type { Violation } from '../kernel/invariants.js';
 import { runToCompletion } from '../sched/sequential.js';
 import { World, type Proc, type Region } from './world.js';
-import { renderEvent, matchTrace, valueText, foldEvents } from './trace.js';
+import { renderEvent, matchTrace, valueText, foldEvents, placesNamed } from './trace.js';
 import { checkExpectation, type Check } from './expect.js';
 import { isDmirrorStmt, dmirrorThreadOp } from './dmirror.js';
 import { execDeviceStmt, isDeviceStmt, type DeviceStmt } from './devices.js';
@@ -46,6 +46,14 @@ export class SpecFailure extends Error {
   constructor(readonly loc: A.Loc, message: string, readonly detail?: string) { super(message); }
 }
 
+/**
+ * A mistake in the spec that only running it can find (a race schedule that blocks, or
+ * names a step its thread never reaches): reported as bad input, not as a failed spec.
+ */
+export class SpecBadInput extends Error {
+  constructor(readonly loc: A.Loc, message: string) { super(message); }
+}
+
 /** Resolved pages of a range: the process and the page addresses, in address order. */
 export interface Pages {
   readonly proc: Proc;
@@ -69,6 +77,8 @@ export class Interpreter {
   readonly w: World;
   readonly steps: TraceStep[] = [];
   failure: Failure | undefined;
+  /** A mistake in the spec found while running it (see SpecBadInput). */
+  badInput: SpecBadInput | undefined;
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
@@ -100,6 +110,10 @@ export class Interpreter {
         this.record(stmt);
         if (e instanceof SpecFailure) {
           this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+          return;
+        }
+        if (e instanceof SpecBadInput) {
+          this.badInput = e;
           return;
         }
         throw e;
@@ -135,8 +149,8 @@ export class Interpreter {
     if (next?.type === 'expectViolation') return;
     this.pending = undefined;
     const v = p.violations[0]!;
-    throw new SpecFailure(p.stmt.loc, `violation ${v.kind}: ${v.detail}`,
-      p.violations.length > 1 ? p.violations.slice(1).map((x) => `also violation ${x.kind}: ${x.detail}`).join('\n') : undefined);
+    throw new SpecFailure(p.stmt.loc, `violation ${v.kind}: ${placesNamed(this.w, v.detail)}`,
+      p.violations.length > 1 ? p.violations.slice(1).map((x) => `also violation ${x.kind}: ${placesNamed(this.w, x.detail)}`).join('\n') : undefined);
   }
 
   /** Drives a kernel operation to its end in the calling statement. */

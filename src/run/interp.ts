@@ -15,6 +15,10 @@ export function runSpec(source: string, file: string): SpecRun {
   if (!spec || diagnostics.length > 0) return { file, title, source, diagnostics, failures: [] };
   const it = new Interpreter(spec, source);
   it.run();
+  if (it.badInput) {
+    const { loc, message } = it.badInput;
+    return { file, title, source, diagnostics: [{ file, line: loc.line, col: loc.col, length: Math.max(1, loc.length), message }], failures: [] };
+  }
   return {
     file, title, source, diagnostics: [],
     failures: it.failure ? [it.failure] : [],

@@ -79,12 +79,21 @@ export function renderEvent(w: World, ev: KEvent): string {
     case 'driver':
       return [`${ev.dev}: ${ev.what}`, ev.at ? w.rangeName(ev.at.mm, ev.at.start, ev.at.end) : '', ev.detail ?? ''].filter(Boolean).join(' ');
     case 'violation':
-      return `VIOLATION ${ev.kind}: ${ev.detail}`;
+      return `VIOLATION ${ev.kind}: ${placesNamed(w, ev.detail)}`;
     case 'sched':
       return `[${ev.thread}${ev.what}]`;
     default:
       return assertNever(ev, 'renderEvent');
   }
+}
+
+/**
+ * The kernel's checker and the drivers know mm ids and addresses, not the spec's names:
+ * `mm 2 0x7f0000000000` in a violation's detail is shown as `intro view[0]`.
+ */
+export function placesNamed(w: World, detail: string): string {
+  return detail.replace(/\bmm (\d+) (0x[0-9a-f]+)/g, (_, id: string, a: string) =>
+    `${w.procName(Number(id))} ${w.addrName(Number(id), parseInt(a, 16))}`);
 }
 
 /** `pfn 3 rw dirty young`, `zero r special`, `swap 2`, `migration pfn 3`, `none`. */

@@ -95,9 +95,11 @@ describe('race blocks', () => {
   t2 = kernel: reclaim vm1.heap[0]
 } schedule t1@lock, t2, t1
 `;
+    // Bad input (exit 2), located at the schedule entry: only running finds it.
     const r = runSpec(src, 'x.mms');
-    expect(r.failures).toHaveLength(1);
-    const f = r.failures[0]!;
+    expect(r.failures).toHaveLength(0);
+    expect(r.diagnostics).toHaveLength(1);
+    const f = r.diagnostics[0]!;
     expect([f.line, f.col]).toEqual([11, 21]);
     expect(f.message).toBe('schedule: t2 cannot run here: at isolate, it would block on m update lock, held by t1 (at lock)');
   });
@@ -108,7 +110,7 @@ describe('race blocks', () => {
   t2 = kernel: reclaim vm1.heap[0]
 } schedule t1@check#2, t2
 `;
-    const f = runSpec(src, 'x.mms').failures[0]!;
+    const f = runSpec(src, 'x.mms').diagnostics[0]!;
     expect([f.line, f.col]).toEqual([11, 12]);
     expect(f.message).toMatch(/^schedule: t1 never reaches step check#2: it finished after steps begin, snapshot, lock, check/);
   });
