@@ -77,8 +77,12 @@ export class Invariants {
     this.account(oldPfn, oldBits, -1);
     this.account(pfn, bits, +1);
     if (!this.enabled) return;
-    this.touchedMms[this.nPtes] = mm;
-    this.touchedAddrs[this.nPtes++] = addr;
+    // checkPte only judges entries that map a frame; a cleared or swap entry matters only
+    // to the drivers' hooks (a mirror of that address must be gone too).
+    if (mapsFrame(bits) || this.hooks.length > 0) {
+      this.touchedMms[this.nPtes] = mm;
+      this.touchedAddrs[this.nPtes++] = addr;
+    }
     if (mapsFrame(oldBits) && oldPfn !== 0) this.touchPfn(this.k.mem.headOf(oldPfn));
     if (mapsFrame(bits) && pfn !== 0) this.touchPfn(this.k.mem.headOf(pfn));
   }

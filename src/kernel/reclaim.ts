@@ -459,6 +459,8 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
   // A THP named by the range is split first, so its subpages can go to swap one by one.
   // Linux: shrink_folio_list() → split_folio_to_list() when the folio cannot be swapped whole
   for (const addr of addrs) {
+    // THPs are only PMD-mapped in mmspec (a split splits the page too): a PMD check suffices.
+    if (mm.hugePmdBits(addr) === 0) continue;
     const pte = mm.pteInto(addr, scratch);
     if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn !== 0 && k.mem.isHuge(pte.pfn)) {
       yield* splitHugePageOp(k, task, pte.pfn);
