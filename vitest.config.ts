@@ -7,5 +7,8 @@ export default defineConfig({
   plugins: [mmspec()],
   test: {
     include: ['src/**/*.test.ts', 'specs/**/*.mms'],
+    // A spec is a whole scenario (an explore block runs thousands of interleavings): the
+    // default 5 s per test is for unit tests, not for those on a loaded CI machine.
+    testTimeout: 60_000,
   },
 });
