@@ -76,7 +76,8 @@ export function benchRaces(root = process.cwd()): void {
     rows.push({ name: `different pages x${n}`, mode: 'all reductions', ...exploreFigures(src, 'pages', {}) });
     if (n <= 4) rows.push({ name: `different pages x${n}`, mode: 'no persistent sets', ...bounded(() => exploreFigures(src, 'pages', { footprints: false })) });
   }
-  const w = (s: string | number, n: number) => String(s).padStart(n);
+  // A bounded run that hit its state limit has no totals: shown as "-".
+  const w = (s: string | number, n: number) => (typeof s === 'number' && Number.isNaN(s) ? '-' : String(s)).padStart(n);
   console.log(`${'race'.padEnd(44)} ${'mode'.padEnd(20)} ${w('interl.', 9)} ${w('states', 8)} ${w('steps', 9)} ${w('finals', 6)} ${w('ms', 7)} ${w('states/s', 9)}`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(44)} ${r.mode.padEnd(20)} ${w(r.interleavings, 9)} ${w(r.states, 8)} ${w(r.transitions, 9)} ${w(r.finals, 6)} ${w(r.ms, 7)} ${w(Math.round(r.states / Math.max(r.ms, 1) * 1000), 9)}`);
