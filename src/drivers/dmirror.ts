@@ -209,6 +209,33 @@ export class Dmirror {
   }
 
   /**
+   * The first half of the driver's fault loop, shared by faulting and snapshotting:
+   * mmu_interval_read_begin, hmm_range_fault under the mm's mmap_lock, then the driver's
+   * mutex taken (the caller checks read_retry under it and unlocks). 'again' when
+   * hmm_range_fault saw a collision (-EBUSY). Steps: begin, snapshot, lock.
+   * Linux: the shared head of dmirror_range_fault() and dmirror_range_snapshot()
+   */
+  private *walkLocked(task: number, sub: IntervalSub, start: number, end: number, flags: number):
+    Op<{ seq: number; range: ReturnType<typeof hmmRangeInit> } | KernelError | 'again'> {
+    const seq = yield* mmuIntervalReadBegin(sub);
+    if (this.k.step('begin')) yield 'begin';
+    const range = hmmRangeInit(this.mm, start, end, flags, { notifier: sub, seq }, this.dev);
+    yield* downRead(this.mm.mmapLock, task);
+    let r;
+    try {
+      r = yield* hmmRangeFault(this.k, task, range);
+    } finally {
+      this.mm.mmapLock.upRead(task);
+    }
+    if (this.k.step('snapshot')) yield 'snapshot';
+    if (r === 'EBUSY') return 'again';
+    if (r !== 0) return new KernelError(r, `hmm_range_fault: ${hmmErrorReason(r)}`);
+    yield* mutexLock(this.mutex, task);
+    if (this.k.step('lock')) yield 'lock';
+    return { seq, range };
+  }
+
+  /**
    * One chunk: read_begin, hmm_range_fault under mmap_lock, then under the mutex
    * read_retry and store; a collision (or -EBUSY) starts over, at most
    * DMIRROR_MAX_RETRIES times (then -EBUSY, like the kernel's 1 s timeout).
@@ -219,21 +246,10 @@ export class Dmirror {
     const limit = maxRetries((end - start) / PAGE_SIZE);
     for (let attempt = 0; ; attempt++) {
       if (attempt > limit) return new KernelError('EBUSY', `retried ${limit} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
-      const seq = yield* mmuIntervalReadBegin(this.notifier);
-      if (this.k.step('begin')) yield 'begin';
-      const range = hmmRangeInit(this.mm, start, end, flags, { notifier: this.notifier, seq }, this.dev);
-      yield* downRead(this.mm.mmapLock, task);
-      let r;
-      try {
-        r = yield* hmmRangeFault(this.k, task, range);
-      } finally {
-        this.mm.mmapLock.upRead(task);
-      }
-      if (this.k.step('snapshot')) yield 'snapshot';
-      if (r === 'EBUSY') continue;
-      if (r !== 0) return new KernelError(r, `hmm_range_fault: ${hmmErrorReason(r)}`);
-      yield* mutexLock(this.mutex, task);
-      if (this.k.step('lock')) yield 'lock';
+      const walked = yield* this.walkLocked(task, this.notifier, start, end, flags);
+      if (walked === 'again') continue;
+      if (walked instanceof KernelError) return walked;
+      const { seq, range } = walked;
       if (mmuIntervalReadRetry(this.notifier, seq)) {
         this.mutex.unlock(task);
         if (this.k.step('check')) yield 'check';
@@ -343,21 +359,10 @@ export class Dmirror {
     const limit = maxRetries((end - start) / PAGE_SIZE);
     for (let attempt = 0; ; attempt++) {
       if (attempt > limit) return new KernelError('EBUSY', `retried ${limit} times (HMM_RANGE_DEFAULT_TIMEOUT)`);
-      const seq = yield* mmuIntervalReadBegin(sub);
-      if (this.k.step('begin')) yield 'begin';
-      const range = hmmRangeInit(this.mm, start, end, 0, { notifier: sub, seq }, this.dev);
-      yield* downRead(this.mm.mmapLock, task);
-      let r;
-      try {
-        r = yield* hmmRangeFault(this.k, task, range);
-      } finally {
-        this.mm.mmapLock.upRead(task);
-      }
-      if (this.k.step('snapshot')) yield 'snapshot';
-      if (r === 'EBUSY') continue;
-      if (r !== 0) return new KernelError(r, `hmm_range_fault: ${hmmErrorReason(r)}`);
-      yield* mutexLock(this.mutex, task);
-      if (this.k.step('lock')) yield 'lock';
+      const walked = yield* this.walkLocked(task, sub, start, end, 0);
+      if (walked === 'again') continue;
+      if (walked instanceof KernelError) return walked;
+      const { seq, range } = walked;
       const retry = mmuIntervalReadRetry(sub, seq);
       this.mutex.unlock(task);
       if (this.k.step('check')) yield 'check';
