@@ -7,6 +7,7 @@ import { PROT_OF, SpecFailure } from './exec.js';
 import type { Check } from './expect.js';
 import type { DeviceHandle, Proc } from './world.js';
 import { isDmirrorStmt, execDmirrorStmt, dmirrorCounters, dmirrorCoherent } from './dmirror.js';
+import { placesNamed } from './trace.js';
 
 /**
  * Device statements: the mirror of spec-language.md §7 (here) and dmirror of §7b
@@ -103,5 +104,5 @@ export function deviceCoherent(it: Interpreter, s: A.ExpectCoherent): Check {
   if (!(h instanceof MirrorHandle)) return { ok: false, message: `${s.device.name} is not a mirror device` };
   const bad = h.dev.incoherence();
   if (bad.length === 0) return { ok: true };
-  return { ok: false, message: `${s.device.name} is not coherent: ${bad.join('; ')}` };
+  return { ok: false, message: `${s.device.name} is not coherent: ${bad.map((b) => placesNamed(it.w, b)).join('; ')}` };
 }
