@@ -8,7 +8,7 @@ import {
   PG_SWAPBACKED, PG_SWAPCACHE, PG_ACTIVE, ZERO_PFN,
 } from './frames.js';
 import { isPresent, PTE_DIRTY, PTE_EXCLUSIVE, PTE_SPECIAL, PTE_SWAP, PTE_YOUNG, PMD_HUGE } from './pte.js';
-import { rmapWalk, pageRemoveRmap } from './rmap.js';
+import { rmapWalk, rmapWalkOne, pageRemoveRmap, type RmapOne } from './rmap.js';
 import { ACTIVE, INACTIVE, lruAdd, lruDel, lruDeactivate } from './lru.js';
 import {
   mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, mmuNotifierClearFlushYoung,
@@ -227,22 +227,43 @@ function stepNow(k: Kernel, name: string): void {
  * returned as a {@link Later}, resuming exactly where the general op would be.
  */
 function tryToUnmapNow(k: Kernel, task: number, pfn: number): Later<void> | undefined {
+  // The commonest case (an anonymous page of one VMA) walks without allocating.
+  const n = rmapWalkOne(k, pfn, one);
+  if (n === 0) return undefined;
+  if (n === 1) {
+    const vma = one.vma!, addr = one.addr;
+    one.vma = undefined;
+    const r = unmapHitNow(k, task, pfn, vma, addr, undefined, 0);
+    return r === true || r === false ? undefined : r;
+  }
   const hits = rmapWalk(k, pfn);
   for (let i = 0; i < hits.length; i++) {
     const { vma, addr } = hits[i]!;
-    const range: NotifierRange = { mm: vma.mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
-    const started = mmuNotifierInvalidateRangeStartNow(k, range);
-    if (started instanceof Later) return new Later(unmapRestAfterStart(k, task, pfn, hits, i, range, started.op));
-    if (!started) return undefined;
-    stepNow(k, 'start');
-    const ok = tryToUnmapOne(k, vma, addr, pfn);
-    stepNow(k, 'clear');
-    const ended = mmuNotifierInvalidateRangeEndNow(k, range);
-    if (ended) return new Later(unmapRestAfterEnd(k, task, pfn, hits, i, ok, ended.op));
-    stepNow(k, 'end');
-    if (!ok) return undefined;
+    const r = unmapHitNow(k, task, pfn, vma, addr, hits, i);
+    if (r !== true) return r === false ? undefined : r;
   }
   return undefined;
+}
+
+/** rmapWalkOne's answer (copied out at once: a callback may walk again). */
+const one: RmapOne = { vma: undefined, addr: 0 };
+
+/**
+ * tryToUnmapNow's visit of hit `i` (`hits` undefined: the walk's only hit, `vma`/`addr`).
+ * Returns true to go on with the next hit, false to stop, or the rest as a Later.
+ */
+function unmapHitNow(k: Kernel, task: number, pfn: number, vma: Vma, addr: number, hits: readonly RmapHit[] | undefined, i: number): boolean | Later<void> {
+  const range: NotifierRange = { mm: vma.mm, start: addr, end: addr + PAGE_SIZE, event: 'CLEAR', blockable: true, task };
+  const started = mmuNotifierInvalidateRangeStartNow(k, range);
+  if (started instanceof Later) return new Later(unmapRestAfterStart(k, task, pfn, hits ?? [{ vma, addr }], i, range, started.op));
+  if (!started) return false;
+  stepNow(k, 'start');
+  const ok = tryToUnmapOne(k, vma, addr, pfn);
+  stepNow(k, 'clear');
+  const ended = mmuNotifierInvalidateRangeEndNow(k, range);
+  if (ended) return new Later(unmapRestAfterEnd(k, task, pfn, hits ?? [{ vma, addr }], i, ok, ended.op));
+  stepNow(k, 'end');
+  return ok;
 }
 
 /** tryToUnmap from inside the invalidate_range_start of hit `i` (`rest` finishes it). */

@@ -13,6 +13,8 @@ import { isPresent, PTE_SPECIAL } from './pte.js';
 export class AnonVma {
   /** The VMAs that may map pages of this anon_vma (the rb_root of anon_vma_chains). */
   readonly vmas = new Set<Vma>();
+  /** The only VMA of `vmas` when it has exactly one (rmapWalkOne's fast path), else undefined. */
+  only: Vma | undefined = undefined;
   constructor(readonly id: number, readonly parent: AnonVma | undefined) {}
 }
 
@@ -20,11 +22,15 @@ export class AnonVma {
 export function anonVmaLink(vma: Vma, av: AnonVma): void {
   if (!vma.anonVmas.includes(av)) vma.anonVmas.push(av);
   av.vmas.add(vma);
+  av.only = av.vmas.size === 1 ? vma : undefined;
 }
 
 /** Unlinks a VMA from all its anon_vmas (unlink_anon_vmas). */
 export function anonVmaUnlinkAll(vma: Vma): void {
-  for (const av of vma.anonVmas) av.vmas.delete(vma);
+  for (const av of vma.anonVmas) {
+    av.vmas.delete(vma);
+    av.only = av.vmas.size === 1 ? av.vmas.values().next().value : undefined;
+  }
   vma.anonVmas = [];
 }
 
@@ -113,6 +119,32 @@ export function rmapWalk(k: Kernel, pfn: number): RmapHit[] {
   if (hits.length < 2) return hits;
   hits.sort((a, b) => a.vma.mm.id - b.vma.mm.id || a.addr - b.addr);
   return hits;
+}
+
+/** rmapWalkOne's answer when it found the page mapped: the VMA and the address. */
+export interface RmapOne { vma: Vma | undefined; addr: number }
+
+/**
+ * rmapWalk for the commonest case without allocating: an anonymous (non-KSM) page whose
+ * anon_vma has a single VMA. Returns -1 when the page is not that case (call rmapWalk),
+ * else the number of hits rmapWalk would return (0 or 1), the hit in `out`.
+ */
+export function rmapWalkOne(k: Kernel, pfn: number, out: RmapOne): number {
+  const m = k.mem;
+  const head = m.headOf(pfn);
+  const owner = m.owner[head]!;
+  if (owner <= 0 || (m.flags[head]! & PG_KSM) !== 0) return -1;
+  const av = k.anonVmas[owner];
+  if (!av) return 0;
+  const vma = av.only;
+  if (vma === undefined) return av.vmas.size === 0 ? 0 : -1;
+  const addr = vma.addressOf(m.index[head]! + (pfn - head));
+  if (addr < 0) return 0;
+  const pte = vma.mm.pteInto(addr, scratch);
+  if (!isPresent(pte.bits) || (pte.bits & PTE_SPECIAL) !== 0 || pte.pfn !== pfn) return 0;
+  out.vma = vma;
+  out.addr = addr;
+  return 1;
 }
 
 /** rmapWalk's read of a PTE (no allocation per candidate). */
