@@ -112,7 +112,7 @@ export class Invariants {
   /** A frame returns to the allocator: nothing may map it any more. */
   frameFreed(pfn: number): void {
     if (!this.enabled) return;
-    if (this.refsOf(pfn) > 0 || this.specialRefs.has(pfn)) {
+    if (this.refsOf(pfn) > 0 || (this.specialRefs.size > 0 && this.specialRefs.has(pfn))) {
       this.raise({ kind: 'use-after-free', key: `uaf:${pfn}`,
         detail: `pfn ${pfn} freed while ${this.refsOf(pfn) + (this.specialRefs.get(pfn) ?? 0)} PTE(s) still map it` });
     }

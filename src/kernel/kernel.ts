@@ -188,8 +188,9 @@ export class Kernel {
 
   /** Returns a page whose last reference is gone to the allocator. Linux: __folio_put() */
   freePage(pfn: number): void {
-    if (this.mem.has(pfn, PG_LRU)) lruDel(this, pfn);
-    const n = this.mem.has(pfn, PG_HEAD) ? 512 : 1;
+    const flags = this.mem.has(pfn, PG_LRU | PG_HEAD) ? this.mem.flags[pfn]! : 0;
+    if ((flags & PG_LRU) !== 0) lruDel(this, pfn);
+    const n = (flags & PG_HEAD) !== 0 ? 512 : 1;
     for (let i = n - 1; i >= 0; i--) {
       this.check.frameFreed(pfn + i);
       this.mem.freeFrame(pfn + i);

@@ -15,7 +15,7 @@ import {
   mmuNotifierInvalidateRangeStartNow, mmuNotifierInvalidateRangeEndNow, type NotifierRange,
 } from './notifier.js';
 import { addToSwapCache, deleteFromSwapCache } from './swap_state.js';
-import { PAGE_SIZE, Later, asSlot, bug, type Op } from './types.js';
+import { HPAGE_PMD_SIZE, PAGE_SIZE, Later, asSlot, bug, type Op } from './types.js';
 import type { RmapHit } from './rmap.js';
 import type { FileObj } from './file.js';
 
@@ -479,9 +479,18 @@ function removeMapping(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number
 export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly number[]): Op<void> {
   // A THP named by the range is split first, so its subpages can go to swap one by one.
   // Linux: shrink_folio_list() → split_folio_to_list() when the folio cannot be swapped whole
+  // The 2 MiB region last seen without a huge PMD: nothing can map one there before this
+  // loop yields (a split), so its other addresses need no look.
+  let noHugeKey = -1;
   for (const addr of addrs) {
     // THPs are only PMD-mapped in mmspec (a split splits the page too): a PMD check suffices.
-    if (mm.hugePmdBits(addr) === 0) continue;
+    const key = Math.floor(addr / HPAGE_PMD_SIZE);
+    if (key === noHugeKey) continue;
+    if (mm.hugePmdBits(addr) === 0) {
+      noHugeKey = key;
+      continue;
+    }
+    noHugeKey = -1;
     const pte = mm.pteInto(addr, scratch);
     if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn !== 0 && k.mem.isHuge(pte.pfn)) {
       yield* splitHugePageOp(k, task, pte.pfn);
