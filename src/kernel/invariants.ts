@@ -1,4 +1,4 @@
-import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, PG_SWAPCACHE, PG_TAIL } from './frames.js';
+import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, PG_SWAPCACHE, PG_TAIL, PG_TRANSIENT } from './frames.js';
 import { isPresent, PTE_SPECIAL, PTE_KIND_MASK, PTE_DEVICE } from './pte.js';
 
 /** A present PTE or a device-private entry: both map a frame (device-private pages keep mapcount). */
@@ -168,14 +168,15 @@ export class Invariants {
     const m = this.k.mem;
     // Keys are built only when something is (or was) broken: the common case allocates nothing.
     const anyActive = this.active.size > 0;
-    if (!m.isAllocated(pfn)) {
+    const flags = pfn < m.flags.length ? m.flags[pfn]! : 0;
+    if ((flags & PG_ALLOCATED) === 0) {
       if (anyActive && this.refsOf(pfn) === 0 && !this.specialRefs.has(pfn)) this.active.delete(`uaf:${pfn}`);
       return;
     }
-    if ((m.flags[pfn]! & (PG_RESERVED | PG_TAIL)) !== 0) return;
+    if ((flags & (PG_RESERVED | PG_TAIL)) !== 0) return;
     if (anyActive) this.active.delete(`uaf:${pfn}`);
     const maps = this.refsOf(pfn);
-    const expected = maps + this.otherRefs(pfn);
+    const expected = maps + this.otherRefs(pfn, flags);
     const mc = m.mapcount[pfn]!, rc = m.refcount[pfn]!;
     if (mc !== maps || rc !== expected) {
       this.raise({ kind: 'refcount', key: `ref:${pfn}`, detail: `pfn ${pfn}: refcount ${rc} mapcount ${mc}, but ${maps} PTE(s) map it` +
@@ -186,11 +187,11 @@ export class Invariants {
   }
 
   /** References other than PTEs: swap cache, page cache, pins and transient references. */
-  private otherRefs(pfn: number): number {
+  private otherRefs(pfn: number, flags: number): number {
     const m = this.k.mem;
-    let n = m.transientCount(pfn);
+    let n = (flags & PG_TRANSIENT) !== 0 ? 1 : 0;
     if (m.pins.size > 0) n += m.pinCount(pfn);
-    if ((m.flags[pfn]! & PG_SWAPCACHE) !== 0) n++;
+    if ((flags & PG_SWAPCACHE) !== 0) n++;
     const owner = m.owner[pfn]!;
     if (owner < 0) {
       const f = this.k.files[-owner];

@@ -161,12 +161,12 @@ function tryToUnmapOne(k: Kernel, vma: Vma, addr: number, pfn: number): boolean 
   const m = k.mem, mm = vma.mm;
   const pte = mm.pteInto(addr, scratch);
   if (!isPresent(pte.bits) || (pte.bits & PTE_SPECIAL) !== 0 || pte.pfn !== pfn) return true;
-  const dirty = (pte.bits & PTE_DIRTY) !== 0;
-  if (dirty) m.set(pfn, PG_DIRTY);
-  if (m.has(pfn, PG_ANON)) {
-    if (!m.has(pfn, PG_SWAPBACKED)) {
+  if ((pte.bits & PTE_DIRTY) !== 0) m.set(pfn, PG_DIRTY);
+  const flags = m.flags[pfn]!;
+  if ((flags & PG_ANON) !== 0) {
+    if ((flags & PG_SWAPBACKED) === 0) {
       // MADV_FREE page: discard only when clean and nobody else holds it (isolation + PTEs).
-      if (m.has(pfn, PG_DIRTY) || m.refcount[pfn] !== 1 + m.mapcount[pfn]!) {
+      if ((flags & PG_DIRTY) !== 0 || m.refcount[pfn] !== 1 + m.mapcount[pfn]!) {
         m.set(pfn, PG_SWAPBACKED);
         m.clear(pfn, PG_LAZYFREE);
         if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: 'lazyfree page was written again: swap-backed, stays mapped' });
@@ -178,7 +178,7 @@ function tryToUnmapOne(k: Kernel, vma: Vma, addr: number, pfn: number): boolean 
       if (slot === undefined) bug(`tryToUnmapOne: anon pfn ${pfn} is not in the swap cache`);
       k.swap.dup(slot);
       let bits = PTE_SWAP;
-      if (m.has(pfn, PG_ANON_EXCLUSIVE)) {
+      if ((flags & PG_ANON_EXCLUSIVE) !== 0) {
         // folio_try_share_anon_rmap_pte(): the exclusivity moves to the swap entry.
         bits |= PTE_EXCLUSIVE;
         m.clear(pfn, PG_ANON_EXCLUSIVE);
