@@ -39,6 +39,15 @@ export class PmdPage {
   }
 }
 
+/**
+ * `q % PTRS_PER_TABLE` for an integer index q: for a non-negative safe integer by its low
+ * bits (ToUint32 is exact modulo 2^32), which avoids a floating-point modulo (indices of
+ * addresses above 2^31 are not small integers); anything else by `%` itself.
+ */
+function tableIndex(q: number): number {
+  return q >= 0 && q <= Number.MAX_SAFE_INTEGER ? (q >>> 0) & (PTRS_PER_TABLE - 1) : q % PTRS_PER_TABLE;
+}
+
 type PudPage = (PmdPage | undefined)[];
 type PgdPage = (PudPage | undefined)[];
 
@@ -71,13 +80,13 @@ export class PageTable {
   }
 
   private pmdWalk(addr: number, create: boolean): PmdPage | undefined {
-    const gi = Math.floor(addr / PGD_SPAN) % PTRS_PER_TABLE;
+    const gi = tableIndex(Math.floor(addr / PGD_SPAN));
     let pud = this.pgd[gi];
     if (!pud) {
       if (!create) return undefined;
       pud = this.pgd[gi] = new Array(PTRS_PER_TABLE);
     }
-    const ui = Math.floor(addr / PUD_SPAN) % PTRS_PER_TABLE;
+    const ui = tableIndex(Math.floor(addr / PUD_SPAN));
     let pmd = pud[ui];
     if (!pmd) {
       if (!create) return undefined;
@@ -88,10 +97,10 @@ export class PageTable {
   }
 
   static pmdIndex(addr: number): number {
-    return Math.floor(addr / HPAGE_PMD_SIZE) % PTRS_PER_TABLE;
+    return tableIndex(Math.floor(addr / HPAGE_PMD_SIZE));
   }
   static pteIndex(addr: number): number {
-    return Math.floor(addr / PAGE_SIZE) % PTRS_PER_TABLE;
+    return tableIndex(Math.floor(addr / PAGE_SIZE));
   }
 
   /** The PTE page covering `addr`, allocating it when `create` (pte_alloc). */
@@ -100,7 +109,7 @@ export class PageTable {
     if (key === this.lastKey && this.lastPte) return this.lastPte;
     const pmd = this.pmdPage(addr, create);
     if (!pmd) return undefined;
-    const mi = key % PTRS_PER_TABLE;
+    const mi = tableIndex(key);
     let pte = pmd.ptes[mi];
     if (!pte) {
       if (!create) return undefined;
