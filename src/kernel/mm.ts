@@ -1,4 +1,4 @@
-import { PageTable } from './pagetable.js';
+import { PageTable, type PtePage } from './pagetable.js';
 import { PMD_HUGE, PTE_NONE, type PteValue } from './pte.js';
 import { MmNotifiers } from './notifier.js';
 import { Mutex, RwSem } from './locks.js';
@@ -104,6 +104,20 @@ export class Mm {
     out.pfn = p.pfn[i]!;
     out.bits = p.bits[i]!;
     return out;
+  }
+
+  /**
+   * For reading many PTEs of one 2 MiB region: its PTE page (entry i of `addr` is at
+   * PageTable.pteIndex(addr)), undefined when the region has none (every entry reads as
+   * none), or null when a huge PMD maps it (read those with pteInto). Valid until the
+   * page table changes.
+   */
+  ptePageForRead(addr: number): PtePage | undefined | null {
+    const pmd = this.pt.pmdPage(addr, false);
+    if (!pmd) return undefined;
+    const mi = PageTable.pmdIndex(addr);
+    if (pmd.hugeBits[mi]! !== 0) return null;
+    return pmd.ptes[mi];
   }
 
   /** hugePmd(addr).bits without an object. */

@@ -1,11 +1,12 @@
 import { splitHugePageOp } from './huge.js';
+import { PageTable, type PtePage } from './pagetable.js';
 import type { Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
 import type { Vma } from './vma.js';
 import { VM_EXEC } from './vma.js';
 import {
   PG_ANON, PG_ANON_EXCLUSIVE, PG_DIRTY, PG_ISOLATED, PG_LAZYFREE, PG_LOCKED, PG_LRU, PG_REFERENCED,
-  PG_SWAPBACKED, PG_SWAPCACHE, PG_ACTIVE, ZERO_PFN,
+  PG_SWAPBACKED, PG_SWAPCACHE, PG_ACTIVE, ZERO_PFN, PG_ALLOCATED, PG_HEAD, PG_TAIL,
 } from './frames.js';
 import { isPresent, PTE_DIRTY, PTE_EXCLUSIVE, PTE_SPECIAL, PTE_SWAP, PTE_YOUNG, PMD_HUGE } from './pte.js';
 import { rmapWalk, rmapWalkOne, pageRemoveRmap, type RmapOne } from './rmap.js';
@@ -55,8 +56,10 @@ export const SWAP_CLUSTER_MAX = 32;
  */
 export function isolateLruPage(k: Kernel, pfn: number): boolean {
   const m = k.mem;
-  if (pfn === ZERO_PFN || !m.isAllocated(pfn) || !m.has(pfn, PG_LRU)) return false;
-  if (m.has(pfn, PG_ISOLATED | PG_LOCKED) || m.isHuge(pfn)) return false;
+  if (pfn === ZERO_PFN || pfn >= m.flags.length) return false;
+  const flags = m.flags[pfn]!;
+  if ((flags & PG_ALLOCATED) === 0 || (flags & PG_LRU) === 0) return false;
+  if ((flags & (PG_ISOLATED | PG_LOCKED)) !== 0 || (flags & (PG_HEAD | PG_TAIL)) !== 0) return false;
   lruDel(k, pfn);
   m.set(pfn, PG_ISOLATED | PG_LOCKED);
   m.addPin(pfn, 1);
@@ -497,13 +500,30 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
     }
   }
   const pfns: number[] = [];
+  // The PTE page of the 2 MiB region of the last address (the isolation changes no PTE).
+  let regionKey = -1;
+  let region: PtePage | undefined | null;
   for (const addr of addrs) {
-    const pte = mm.pteInto(addr, scratch);
+    const key = Math.floor(addr / HPAGE_PMD_SIZE);
+    if (key !== regionKey) {
+      regionKey = key;
+      region = mm.ptePageForRead(addr);
+    }
+    if (region === undefined) continue;
+    let pfn: number, bits: number;
+    if (region === null) {
+      const pte = mm.pteInto(addr, scratch);
+      pfn = pte.pfn;
+      bits = pte.bits;
+    } else {
+      const i = PageTable.pteIndex(addr);
+      pfn = region.pfn[i]!;
+      bits = region.bits[i]!;
+    }
     // The pages the range maps now — through a special PTE too (a mirror view shows the
     // target's frame): rmap then finds that frame's real mappings, and the mirror hears of
     // it through its notifier. The zero page is never reclaimed.
-    if (!isPresent(pte.bits) || (pte.bits & PMD_HUGE) !== 0 || pte.pfn === 0) continue;
-    const pfn = pte.pfn;
+    if (!isPresent(bits) || (bits & PMD_HUGE) !== 0 || pfn === 0) continue;
     // A page mapped twice in the range is already isolated the second time.
     if (isolateLruPage(k, pfn)) {
       if (k.config.trace) k.emit({ e: 'reclaim', pfn, result: 'isolated' });
