@@ -9,7 +9,7 @@ import { PG_ANON_EXCLUSIVE, ZERO_PFN } from './frames.js';
 import { anonVmaClone, anonVmaLink, pageDupRmap } from './rmap.js';
 import { downWrite } from './locks.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
-import { PAGE_SIZE, HPAGE_PMD_SIZE, asSlot, assertNever, type Op } from './types.js';
+import { asSlot, assertNever, type Op } from './types.js';
 
 /**
  * fork()'s half of the MM: the child gets a copy of every VMA the parent does not mark
@@ -91,20 +91,9 @@ export function* copyPageRange(k: Kernel, task: number, dst: Vma, src: Vma): Op<
     if (k.step('start')) yield 'start';
   }
   const mm = src.mm;
-  for (let base = src.start - (src.start % HPAGE_PMD_SIZE); base < src.end; base += HPAGE_PMD_SIZE) {
-    const huge = mm.hugePmd(base);
-    if (huge.bits !== 0) {
-      copyHugePmd(k, dst, src, base, huge, cow);
-      continue;
-    }
-    const page = mm.pt.ptePage(base, false);
-    if (!page || page.used === 0) continue;
-    const lo = Math.max(src.start, base), hi = Math.min(src.end, base + HPAGE_PMD_SIZE);
-    for (let addr = lo; addr < hi; addr += PAGE_SIZE) {
-      const pte = mm.pte(addr);
-      if (pte.bits !== PTE_NONE) copyOnePte(k, dst, src, addr, pte, cow);
-    }
-  }
+  mm.walkPtes(src.start, src.end,
+    (base, huge) => copyHugePmd(k, dst, src, base, huge, cow),
+    (addr, pte) => copyOnePte(k, dst, src, addr, pte, cow));
   if (cow) {
     if (k.step('clear')) yield 'clear';
     yield* mmuNotifierInvalidateRangeEnd(k, range);

@@ -9,7 +9,7 @@ import { PG_ANON, PG_DIRTY, ZERO_PFN } from './frames.js';
 import { pageRemoveRmap } from './rmap.js';
 import { swapFree, freeSwapCache } from './swap_state.js';
 import { zapHugePmd } from './huge.js';
-import { PAGE_SIZE, HPAGE_PMD_SIZE, bug, type Op } from './types.js';
+import { bug, type Op } from './types.js';
 
 /**
  * Clears every PTE of `vma` in [start, end) and drops what each held: a normal page's
@@ -21,23 +21,13 @@ import { PAGE_SIZE, HPAGE_PMD_SIZE, bug, type Op } from './types.js';
 export function zapPageRange(k: Kernel, vma: Vma, start: number, end: number): number {
   const mm = vma.mm;
   let cleared = 0;
-  for (let base = start - (start % HPAGE_PMD_SIZE); base < end; base += HPAGE_PMD_SIZE) {
-    const huge = mm.hugePmd(base);
-    if (huge.bits !== 0) {
-      cleared += zapHugePmd(k, vma, base, start, end);
-      continue;
-    }
-    const page = mm.pt.ptePage(base, false);
-    if (!page || page.used === 0) continue;
-    const lo = Math.max(start, base), hi = Math.min(end, base + HPAGE_PMD_SIZE);
-    for (let addr = lo; addr < hi; addr += PAGE_SIZE) {
-      const pte = mm.pte(addr);
-      if (pte.bits === 0) continue;
+  mm.walkPtes(start, end,
+    (base) => { cleared += zapHugePmd(k, vma, base, start, end); },
+    (addr, pte) => {
       k.setPte(mm, addr, 0, 0);
       cleared++;
       dropPteReference(k, vma, pte.pfn, pte.bits);
-    }
-  }
+    });
   return cleared;
 }
 

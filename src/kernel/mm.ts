@@ -126,6 +126,29 @@ export class Mm {
     return pmd ? pmd.hugeBits[PageTable.pmdIndex(addr)]! : 0;
   }
 
+  /**
+   * Visits the populated entries of [start, end) in address order: each huge PMD once
+   * (`onHuge` with its 2 MiB base), each non-none PTE of a PTE page (`onPte`). Empty PMDs
+   * and empty PTE pages are skipped. The callbacks may change the entries they are given.
+   * Linux: walk_page_range() with pmd_entry / pte_entry (mm/pagewalk.c)
+   */
+  walkPtes(start: number, end: number, onHuge: (base: number, pmd: PteValue) => void, onPte: (addr: number, pte: PteValue) => void): void {
+    for (let base = start - (start % HPAGE_PMD_SIZE); base < end; base += HPAGE_PMD_SIZE) {
+      const huge = this.hugePmd(base);
+      if (huge.bits !== 0) {
+        onHuge(base, huge);
+        continue;
+      }
+      const page = this.pt.ptePage(base, false);
+      if (!page || page.used === 0) continue;
+      const hi = Math.min(end, base + HPAGE_PMD_SIZE);
+      for (let addr = Math.max(start, base); addr < hi; addr += 4096) {
+        const pte = this.pte(addr);
+        if (pte.bits !== PTE_NONE) onPte(addr, pte);
+      }
+    }
+  }
+
   /** The huge PMD entry covering `addr` (bits 0 when none). */
   hugePmd(addr: number): PteValue {
     const pmd = this.pt.pmdPage(addr, false);

@@ -93,26 +93,18 @@ function* movePageTables(k: Kernel, task: number, mm: Mm, oldStart: number, newA
   if (k.step('start')) yield 'start';
   const oldEnd = oldStart + len;
   const delta = newAddr - oldStart;
-  for (let base = oldStart - (oldStart % HPAGE_PMD_SIZE); base < oldEnd; base += HPAGE_PMD_SIZE) {
-    const huge = mm.hugePmd(base);
-    if (huge.bits !== 0) {
+  mm.walkPtes(oldStart, oldEnd,
+    (base, huge) => {
       if (base < oldStart || base + HPAGE_PMD_SIZE > oldEnd || (base + delta) % HPAGE_PMD_SIZE !== 0) {
         bug('movePageTables: a huge PMD that cannot move whole was not split');
       }
       k.setPmd(mm, base, 0, 0);
       k.setPmd(mm, base + delta, huge.pfn, huge.bits);
-      continue;
-    }
-    const page = mm.pt.ptePage(base, false);
-    if (!page || page.used === 0) continue;
-    const lo = Math.max(oldStart, base), hi = Math.min(oldEnd, base + HPAGE_PMD_SIZE);
-    for (let addr = lo; addr < hi; addr += PAGE_SIZE) {
-      const pte = mm.pte(addr);
-      if (pte.bits === 0) continue;
+    },
+    (addr, pte) => {
       k.setPte(mm, addr, 0, 0);
       k.setPte(mm, addr + delta, pte.pfn, pte.bits);
-    }
-  }
+    });
   if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
   if (k.step('end')) yield 'end';

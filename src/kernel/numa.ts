@@ -6,7 +6,7 @@ import { ZERO_PFN, PG_KSM, PG_DEVICE_PRIVATE, PG_ANON, PG_DIRTY } from './frames
 import { downRead } from './locks.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { hugeBase, splitHugePmd } from './huge.js';
-import { PAGE_SIZE, HPAGE_PMD_SIZE, type Op } from './types.js';
+import { HPAGE_PMD_SIZE, type Op } from './types.js';
 
 /**
  * NUMA hinting: the scanner makes the present PTEs of [start, end) PROT_NONE-hinting
@@ -62,21 +62,15 @@ function* changeProtNumaVma(k: Kernel, task: number, vma: Vma, start: number, en
   const range: NotifierRange = { mm, start: Math.max(start, first), end, event: 'PROTECTION_VMA', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
   if (k.step('start')) yield 'start';
-  for (let base = hugeBase(start); base < end; base += HPAGE_PMD_SIZE) {
-    const pmd = mm.hugePmd(base);
-    if (pmd.bits !== 0) {
+  mm.walkPtes(start, end,
+    (base, pmd) => {
       if (pmd.pfn !== ZERO_PFN && (pmd.bits & PTE_PROTNONE) === 0 && !k.mem.has(pmd.pfn, PG_KSM)) {
         k.setPmd(mm, base, pmd.pfn, pmd.bits | PTE_PROTNONE);
       }
-      continue;
-    }
-    const page = mm.pt.ptePage(base, false);
-    if (!page || page.used === 0) continue;
-    for (let addr = Math.max(start, base); addr < Math.min(end, base + HPAGE_PMD_SIZE); addr += PAGE_SIZE) {
-      const pte = mm.pte(addr);
+    },
+    (addr, pte) => {
       if (numaHintable(k, vma, pte.pfn, pte.bits)) k.setPte(mm, addr, pte.pfn, pte.bits | PTE_PROTNONE);
-    }
-  }
+    });
   if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
   if (k.step('end')) yield 'end';
