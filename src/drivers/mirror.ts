@@ -15,9 +15,9 @@ import {
   hmmRangeValid, hmmRangeWaitUntilValid, HMM_PFN_VALID, HMM_PFN_WRITE, HMM_PFN_ERROR, HMM_PFN_REQ_FAULT,
   HMM_PFN_REQ_WRITE, type HmmLegacyRange, type HmmMirrorOps, type HmmPfn,
 } from '../kernel/hmm.js';
-import { vmfInsertPfnProt, zapVmaPtes, zapPageRangeSingle } from '../kernel/memory.js';
+import { vmfInsertPfnProt, zapVmaPtes, zapPageRangeSingle, pageContent } from '../kernel/memory.js';
 import { pteProtBits } from '../kernel/fault.js';
-import { isPresent, PTE_KIND_MASK, PTE_SWAP, PTE_WRITE, PTE_SPECIAL } from '../kernel/pte.js';
+import { isPresent, PTE_WRITE, PTE_SPECIAL } from '../kernel/pte.js';
 import type { InvariantHook, TouchedPte, Violation } from '../kernel/invariants.js';
 import { ZERO_PFN } from '../kernel/frames.js';
 import { KernelError, PAGE_SIZE, type Op, type Value } from '../kernel/types.js';
@@ -409,24 +409,7 @@ export class MirrorDevice {
   private peek(vma: Vma, addr: number): Value {
     const view = vma.priv as MirrorView;
     const t = view.targetAddr(vma, addr);
-    const k = this.k;
-    const pte = this.target.pte(t);
-    if ((pte.bits & PTE_KIND_MASK) === PTE_SWAP) {
-      const cached = k.swap.cache.get(pte.pfn);
-      return cached !== undefined ? (k.mem.value[cached] ?? 0) : (k.swap.content[pte.pfn] ?? 0);
-    }
-    if (pte.bits !== 0) return k.mem.value[pte.pfn] ?? 0;
-    const tv = this.target.findVma(t);
-    if (tv?.ops?.peek) return tv.ops.peek(tv, t);
-    if (tv?.file) {
-      const index = tv.linearIndex(t);
-      const cached = tv.file.cache.get(index);
-      if (cached !== undefined) return k.mem.value[cached] ?? 0;
-      const slot = tv.file.swapped.get(index);
-      if (slot !== undefined) return k.swap.content[slot] ?? 0;
-      return tv.file.backing[index] ?? 0;
-    }
-    return 0;
+    return pageContent(this.k, this.target, t) ?? 0;
   }
 
   /**

@@ -9,7 +9,8 @@ import { PG_ANON, PG_DIRTY, ZERO_PFN } from './frames.js';
 import { pageRemoveRmap } from './rmap.js';
 import { swapFree, freeSwapCache } from './swap_state.js';
 import { zapHugePmd } from './huge.js';
-import { bug, type Op } from './types.js';
+import { bug, type Op, type Value } from './types.js';
+import type { Mm } from './mm.js';
 
 /**
  * Clears every PTE of `vma` in [start, end) and drops what each held: a normal page's
@@ -103,4 +104,36 @@ export function vmfInsertPfnProt(k: Kernel, vma: Vma, addr: number, pfn: number,
   const bits = PTE_PRESENT | PTE_SPECIAL | (prot & ~PTE_KIND_MASK);
   k.setPte(vma.mm, addr, pfn, mkwrite ? mk(bits) : bits);
   return 'nopage';
+}
+
+/**
+ * The content of the page at `addr` of `mm`, wherever it is — a frame (present,
+ * migration or device entry), the swap cache or a swap slot, the page cache, a shmem swap
+ * entry, the file — read without faulting anything in. A driver's VMA answers for itself
+ * (vm_ops->peek). undefined when no VMA covers `addr`; an untouched anonymous page is 0.
+ * Linux: what access_remote_vm() would read, minus the fault
+ */
+export function pageContent(k: Kernel, mm: Mm, addr: number): Value | undefined {
+  const pte = mm.pte(addr);
+  switch (pte.bits & PTE_KIND_MASK) {
+    case PTE_PRESENT: case PTE_MIGRATION: case PTE_DEVICE:
+      return k.mem.value[pte.pfn] ?? 0;
+    case PTE_SWAP: {
+      const cached = k.swap.cache.get(pte.pfn);
+      return cached !== undefined ? (k.mem.value[cached] ?? 0) : (k.swap.content[pte.pfn] ?? 0);
+    }
+  }
+  const vma = mm.findVma(addr);
+  if (!vma) return undefined;
+  if (vma.ops?.peek) return vma.ops.peek(vma, addr);
+  if (vma.file) {
+    const f = vma.file;
+    const index = vma.linearIndex(addr);
+    const cached = f.cache.get(index);
+    if (cached !== undefined) return k.mem.value[cached] ?? 0;
+    const slot = f.swapped.get(index);
+    if (slot !== undefined) return k.swap.content[slot] ?? 0;
+    return f.backing[index] ?? 0;
+  }
+  return 0;
 }

@@ -3,9 +3,9 @@ import {
   PTE_KIND_MASK, PTE_PRESENT, PTE_SWAP, PTE_MIGRATION, PTE_DEVICE, PTE_WRITE, PTE_DIRTY, PTE_YOUNG,
   PTE_SPECIAL, PTE_PROTNONE, PMD_HUGE,
 } from '../kernel/pte.js';
-import { VM_SHARED } from '../kernel/vma.js';
-import { PAGE_SIZE, type Value } from '../kernel/types.js';
+import { PAGE_SIZE } from '../kernel/types.js';
 import { pteText, valueText } from './trace.js';
+import { pageContent } from '../kernel/memory.js';
 import { deviceCounters, deviceCoherent } from './devices.js';
 import type { Interpreter } from './exec.js';
 
@@ -78,42 +78,12 @@ function checkPte(it: Interpreter, s: A.ExpectPte): Check {
   return OK;
 }
 
-/** The content of the page at `addr`, wherever it is, without faulting. */
-export function peekValue(it: Interpreter, pid: number, addr: number): Value | string {
-  const proc = it.w.byPid.get(pid)!;
-  const mm = proc.mm;
-  const k = it.k;
-  const pte = mm.pte(addr);
-  switch (pte.bits & PTE_KIND_MASK) {
-    case PTE_PRESENT: case PTE_MIGRATION: case PTE_DEVICE:
-      return k.mem.value[pte.pfn] ?? 0;
-    case PTE_SWAP: {
-      const cached = k.swap.cache.get(pte.pfn);
-      return cached !== undefined ? (k.mem.value[cached] ?? 0) : (k.swap.content[pte.pfn] ?? 0);
-    }
-  }
-  const vma = mm.findVma(addr);
-  if (!vma) return Symbol.for('novma') as unknown as string;
-  if (vma.ops?.peek) return vma.ops.peek(vma, addr);
-  if (vma.file) {
-    const f = vma.file;
-    const index = vma.linearIndex(addr);
-    const cached = f.cache.get(index);
-    if (cached !== undefined) return k.mem.value[cached] ?? 0;
-    const slot = f.swapped.get(index);
-    if (slot !== undefined) return k.swap.content[slot] ?? 0;
-    if (f.shmem || vma.has(VM_SHARED)) return f.backing[index] ?? 0;
-    return f.backing[index] ?? 0;
-  }
-  return 0;
-}
-
 function checkHolds(it: Interpreter, s: A.ExpectHolds): Check {
   const pg = it.pages(s.range, undefined);
   for (const addr of pg.addrs) {
-    const v = peekValue(it, pg.proc.pid, addr);
+    const v = pageContent(it.k, pg.proc.mm, addr);
     const where = it.w.addrName(pg.proc.pid, addr);
-    if (typeof v === 'symbol') return fail(`${where}: no VMA maps this address`);
+    if (v === undefined) return fail(`${where}: no VMA maps this address`);
     if (v !== s.value.value) return fail(`${where}: holds ${valueText(v)}, expected ${valueText(s.value.value)}`);
   }
   return OK;
