@@ -330,7 +330,6 @@ export class Interpreter {
   addRegion(p: Proc, name: string, start: number, pages: number): void {
     const region: Region = { name, start, pages };
     p.regions.set(name, region);
-    // The mmap event was rendered before the name existed: name it now.
   }
 
   private *read(s: A.Read, task: number | undefined): Op<void> {
