@@ -179,14 +179,14 @@ function* hmmWalk(k: Kernel, task: number, range: HmmRange): Op<0 | HmmErrno | '
 export function hmmRangeInit(mm: Mm, start: number, end: number, flags: number,
   sync: { notifier: IntervalSub; seq: number } | { legacy: HmmLegacyRange } | undefined, devPrivateOwner?: unknown): HmmRange {
   const n = (end - start) / PAGE_SIZE;
-  return {
-    mm, start, end,
-    ...(sync && 'notifier' in sync ? { notifier: sync.notifier, notifierSeq: sync.seq } : { notifierSeq: 0 }),
-    ...(sync && 'legacy' in sync ? { legacy: sync.legacy } : {}),
-    hmmPfns: Array.from({ length: n }, () => ({ pfn: 0, flags: 0 })),
-    defaultFlags: flags, pfnFlagsMask: 0,
-    ...(devPrivateOwner !== undefined ? { devPrivateOwner } : {}),
-  };
+  const hmmPfns: HmmPfn[] = [];
+  for (let i = 0; i < n; i++) hmmPfns.push({ pfn: 0, flags: 0 });
+  // Built field by field (no spreads): drivers create one per fault.
+  const range: { -readonly [K in keyof HmmRange]: HmmRange[K] } = { mm, start, end, notifierSeq: 0, hmmPfns, defaultFlags: flags, pfnFlagsMask: 0 };
+  if (sync && 'notifier' in sync) { range.notifier = sync.notifier; range.notifierSeq = sync.seq; }
+  if (sync && 'legacy' in sync) range.legacy = sync.legacy;
+  if (devPrivateOwner !== undefined) range.devPrivateOwner = devPrivateOwner;
+  return range;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ export function pmdNone(mm: Mm, addr: number): boolean {
   const pmd = mm.pt.pmdPage(addr, false);
   if (!pmd) return true;
   const mi = PageTable.pmdIndex(addr);
-  return pmd.hugeBits[mi] === 0 && pmd.ptes[mi] === undefined;
+  return pmd.hugeBits[mi] === 0 && !pmd.ptes.has(mi);
 }
 
 /**

@@ -94,7 +94,7 @@ export class Mm {
       out.bits = hb | PMD_HUGE;
       return out;
     }
-    const p = pmd.ptes[mi];
+    const p = pmd.ptes.get(mi);
     if (!p) {
       out.pfn = 0;
       out.bits = PTE_NONE;
@@ -117,7 +117,7 @@ export class Mm {
     if (!pmd) return undefined;
     const mi = PageTable.pmdIndex(addr);
     if (pmd.hugeBits[mi]! !== 0) return null;
-    return pmd.ptes[mi];
+    return pmd.ptes.get(mi);
   }
 
   /** hugePmd(addr).bits without an object. */

@@ -102,7 +102,7 @@ function* changePmdRange(k: Kernel, task: number, vma: Vma, start: number, end: 
     const next = Math.min(end, addr - (addr % HPAGE_PMD_SIZE) + HPAGE_PMD_SIZE);
     const mi = PageTable.pmdIndex(addr);
     const hugeBits = pmd.hugeBits[mi]!;
-    const ptes = pmd.ptes[mi];
+    const ptes = pmd.ptes.get(mi);
     if (hugeBits !== 0 || ptes) {
       if (!range) {
         range = { mm, start: addr, end, event: 'PROTECTION_VMA', blockable: true, task };

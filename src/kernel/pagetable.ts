@@ -3,9 +3,10 @@ import { PTE_NONE } from './pte.js';
 
 /**
  * A sparse x86-64 4-level page table: PGD → PUD → PMD → PTE, 512 entries each.
- * Upper levels are plain arrays allocated on first use; a PTE page stores its 512
- * entries in two Int32Arrays (pfn-or-slot, bits). A PMD slot holds either a PTE page
- * or a huge mapping of a 2 MiB THP (pmd_trans_huge). Memory grows with mapped pages only.
+ * Upper levels hold only their populated entries (maps by index: a few entries each in
+ * practice, and an explore's replicas create thousands of page tables); a PTE page stores
+ * its 512 entries in two Int32Arrays (pfn-or-slot, bits). A PMD slot holds either a PTE
+ * page or a huge mapping of a 2 MiB THP (pmd_trans_huge). Memory grows with mapped pages only.
  *
  * Indices come from division (addresses exceed 32 bits).
  */
@@ -20,7 +21,8 @@ export class PtePage {
 const NO_HUGE = new Int32Array(PTRS_PER_TABLE);
 
 export class PmdPage {
-  readonly ptes: (PtePage | undefined)[] = new Array(PTRS_PER_TABLE);
+  /** The PTE pages of the populated slots, by PMD index. */
+  readonly ptes = new Map<number, PtePage>();
   /**
    * A huge PMD: head pfn and PTE-style bits; bits 0 = no huge mapping. Until the first huge
    * mapping they are a shared empty table (most PMD pages never hold one): write through
@@ -48,14 +50,14 @@ function tableIndex(q: number): number {
   return q >= 0 && q <= Number.MAX_SAFE_INTEGER ? (q >>> 0) & (PTRS_PER_TABLE - 1) : q % PTRS_PER_TABLE;
 }
 
-type PudPage = (PmdPage | undefined)[];
-type PgdPage = (PudPage | undefined)[];
+type PudPage = Map<number, PmdPage>;
+type PgdPage = Map<number, PudPage>;
 
 const PUD_SPAN = HPAGE_PMD_SIZE * PTRS_PER_TABLE; // 1 GiB
 const PGD_SPAN = PUD_SPAN * PTRS_PER_TABLE; // 512 GiB
 
 export class PageTable {
-  private readonly pgd: PgdPage = new Array(PTRS_PER_TABLE);
+  private readonly pgd: PgdPage = new Map();
   /** Page-table pages in use, for the final state and the memory figures. */
   ptePages = 0;
   pmdPages = 0;
@@ -81,16 +83,16 @@ export class PageTable {
 
   private pmdWalk(addr: number, create: boolean): PmdPage | undefined {
     const gi = tableIndex(Math.floor(addr / PGD_SPAN));
-    let pud = this.pgd[gi];
+    let pud = this.pgd.get(gi);
     if (!pud) {
       if (!create) return undefined;
-      pud = this.pgd[gi] = new Array(PTRS_PER_TABLE);
+      this.pgd.set(gi, (pud = new Map()));
     }
     const ui = tableIndex(Math.floor(addr / PUD_SPAN));
-    let pmd = pud[ui];
+    let pmd = pud.get(ui);
     if (!pmd) {
       if (!create) return undefined;
-      pmd = pud[ui] = new PmdPage();
+      pud.set(ui, (pmd = new PmdPage()));
       this.pmdPages++;
     }
     return pmd;
@@ -110,10 +112,10 @@ export class PageTable {
     const pmd = this.pmdPage(addr, create);
     if (!pmd) return undefined;
     const mi = tableIndex(key);
-    let pte = pmd.ptes[mi];
+    let pte = pmd.ptes.get(mi);
     if (!pte) {
       if (!create) return undefined;
-      pte = pmd.ptes[mi] = new PtePage();
+      pmd.ptes.set(mi, (pte = new PtePage()));
       this.ptePages++;
     }
     this.lastKey = key;
@@ -126,9 +128,9 @@ export class PageTable {
     const pmd = this.pmdPage(addr, false);
     if (!pmd) return;
     const mi = PageTable.pmdIndex(addr);
-    const pte = pmd.ptes[mi];
+    const pte = pmd.ptes.get(mi);
     if (!pte || pte.used !== 0) return;
-    pmd.ptes[mi] = undefined;
+    pmd.ptes.delete(mi);
     this.ptePages--;
     this.lastKey = -1;
     this.lastPte = undefined;
@@ -143,7 +145,7 @@ export class PageTable {
         base = base - (base % PUD_SPAN) + PUD_SPAN - HPAGE_PMD_SIZE;
         continue;
       }
-      const pte = pmd.ptes[PageTable.pmdIndex(base)];
+      const pte = pmd.ptes.get(PageTable.pmdIndex(base));
       if (pte) yield [base, pte];
     }
   }
