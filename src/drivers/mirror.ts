@@ -546,6 +546,14 @@ class MirrorRegistry implements InvariantHook {
     for (const v of broken) this.brokenKeys.add(v.key);
     return { examined, broken };
   }
+
+  save(): readonly string[] | undefined {
+    return this.brokenKeys.size === 0 ? undefined : [...this.brokenKeys];
+  }
+  restore(saved: unknown): void {
+    this.brokenKeys.clear();
+    for (const key of (saved as readonly string[] | undefined) ?? []) this.brokenKeys.add(key);
+  }
 }
 
 const registries = new WeakMap<Kernel, MirrorRegistry>();

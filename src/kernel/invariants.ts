@@ -28,7 +28,17 @@ export interface TouchedPte {
 export interface InvariantHook {
   readonly name: string;
   check(k: Kernel, touched: readonly TouchedPte[]): { readonly examined: readonly string[]; readonly broken: readonly Violation[] };
+  /** The hook's own record of what is broken (see Invariants.save), if it keeps one. */
+  save?(): unknown;
+  restore?(saved: unknown): void;
 }
+
+/** What Invariants.save returns: the broken invariants, and each hook's record. */
+export interface CheckerState {
+  readonly active: readonly Violation[];
+  readonly hooks: readonly unknown[] | undefined;
+}
+const NOTHING_BROKEN: CheckerState = Object.freeze({ active: Object.freeze([]), hooks: undefined });
 
 /**
  * kernel-model.md §9, checked after every atomic step over what the step touched, so
@@ -56,8 +66,36 @@ export class Invariants {
   /** Reported since the interpreter last took them. */
   private fresh: Violation[] = [];
   readonly hooks: InvariantHook[] = [];
+  /**
+   * While set, steps are not checked (the PTE accounting goes on): an exploration replaying
+   * a path it has already checked sets it, then restores the state it saved at the path's
+   * end (see save()).
+   */
+  paused = false;
 
   constructor(private readonly k: Kernel, readonly enabled: boolean) {}
+
+  /**
+   * What is broken now, for restore(). The checks are functions of the state, so a replica
+   * brought to the same state unchecked and given this record is as if checked all along.
+   */
+  save(): CheckerState {
+    let hooks: unknown[] | undefined;
+    this.hooks.forEach((h, i) => {
+      const x = h.save?.();
+      if (x !== undefined) (hooks ??= new Array<unknown>(this.hooks.length))[i] = x;
+    });
+    if (this.active.size === 0 && hooks === undefined) return NOTHING_BROKEN;
+    return { active: [...this.active.values()], hooks };
+  }
+  restore(s: CheckerState): void {
+    this.active.clear();
+    for (const v of s.active) this.active.set(v.key, v);
+    this.hooks.forEach((h, i) => h.restore?.(s.hooks?.[i]));
+    this.fresh = [];
+    this.nPfns = 0;
+    this.nPtes = 0;
+  }
 
   private refsOf(pfn: number): number {
     return pfn < this.ptRefs.length ? this.ptRefs[pfn]! : 0;
@@ -147,6 +185,7 @@ export class Invariants {
     if (!this.enabled) return;
     const nPfns = this.nPfns, nPtes = this.nPtes;
     if (nPfns === 0 && nPtes === 0) return;
+    if (this.paused) { this.nPfns = 0; this.nPtes = 0; return; }
     // Reset first: the checks below touch nothing, but a hook may raise violations.
     this.nPfns = 0;
     this.nPtes = 0;

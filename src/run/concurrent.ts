@@ -105,6 +105,7 @@ export interface ExploreMode {
   readonly footprints?: boolean;
   readonly locals?: 'events' | 'observations';
   readonly caching?: boolean;
+  readonly checkReplays?: boolean;
 }
 
 /** Explores block `s` from the interpreter's current state (which it leaves unchanged). */
@@ -121,6 +122,7 @@ export function exploreBlock(it: Interpreter, s: A.Explore, mode: ExploreMode = 
       ...(mode.footprints === false ? {} : { footprints: footprints(it, s) }),
       ...(mode.locals ? { locals: mode.locals } : {}),
       ...(mode.caching === false ? { caching: false } : {}),
+      ...(mode.checkReplays ? { checkReplays: true } : {}),
       maxStates: maxStates(),
       ...(tty ? { progress: (st: ExploreStats) => {
         progressShown = true;

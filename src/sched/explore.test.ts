@@ -110,6 +110,18 @@ describe('explore on mirror races: the reductions change the work, not the resul
     });
   }
 
+  it('replays restore what the checker had broken at their node: the same endings as replays checked step by step', () => {
+    // The v5.2 race leaves stale-mirror broken across later steps, and replays cross it.
+    const src = MIRROR(' with api=hmm2019') + 'explore {\n  t1 = intro: read view[0]\n  t2 = kernel: reclaim vm1.heap[0]\n}\n' +
+      'expect sometimes violation stale-mirror\n';
+    const restored = figures(src, {});
+    const checked = figures(src, { checkReplays: true });
+    expect(restored.endings.some((e) => e.kinds.includes('stale-mirror'))).toBe(true);
+    expect(restored.stats.replays).toBeGreaterThan(0);
+    expect(sorted(restored.endings)).toEqual(sorted(checked.endings));
+    expect(restored.stats.states).toBe(checked.stats.states);
+  });
+
   it('threads on different pages: persistent sets keep the final states and make the cost linear', () => {
     const spec = (n: number) => ['spec "s"',
       ...Array.from({ length: n }, (_, i) => [`process vm${i}`, `vm${i}: mmap anon heap pages 1`, `vm${i}: write heap[0] "v${i}"`]).flat(),

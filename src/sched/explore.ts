@@ -1,4 +1,5 @@
 import type { Kernel } from '../kernel/kernel.js';
+import type { CheckerState } from '../kernel/invariants.js';
 import { hashText, StateHasher } from './statekey.js';
 import type { SchedThread } from './thread.js';
 import { raiseIfDeadlocked } from './race.js';
@@ -11,8 +12,9 @@ import { raiseIfDeadlocked } from './race.js';
  * Kernel operations are generators, which cannot be copied, so a node is re-created by
  * replay: a fresh instance at the state before the block (the caller re-runs the spec's
  * prefix), then the path's transitions. The first child of a node continues on the live
- * instance; only siblings pay for a replay. A replay runs untraced up to its node (the
- * path's event fingerprints are kept in `obsAt`), and records events from there on.
+ * instance; only siblings pay for a replay. A replay runs untraced and unchecked up to its
+ * node (the path's event fingerprints are kept in `obsAt`, what the invariant checker had
+ * found broken in `checkAt`), and records and checks from there on.
  *
  * Two reductions, each sound on its own and switchable for the tests:
  *
@@ -67,6 +69,11 @@ export interface ExploreOptions<F> {
    * shared-state hashes it observed (strict, merges far fewer states).
    */
   readonly locals?: 'events' | 'observations';
+  /**
+   * Check the invariants along replays too (default false: a replay restores the checker's
+   * record saved at its node instead). The tests compare both.
+   */
+  readonly checkReplays?: boolean;
   /** Stop with ExploreLimit after this many distinct states. */
   readonly maxStates: number;
   /** Called about once a second with the figures so far, after the first second. */
@@ -141,18 +148,26 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
   const path: number[] = [];
   /** obs[d]: each thread's observation fingerprint after the first d transitions of `path`. */
   const obsAt: number[][] = [];
+  /** checkAt[d]: the invariant checker's record of what is broken after the first d transitions. */
+  const checkAt: CheckerState[] = [];
 
   let inst = opts.fresh(byEvents);
   let obs = inst.threads.map(() => 0);
   obsAt.push([...obs]);
+  checkAt.push(inst.k.check.save());
 
   const replay = (): void => {
     stats.replays++;
-    // The path's events are not needed (its fingerprints are in obsAt): record from the node on.
+    // The path's events are not needed (its fingerprints are in obsAt), nor its checks (its
+    // violations were counted when it was first run; what is broken at its end is in
+    // checkAt): record and check from the node on.
     inst = opts.fresh(byEvents && !inst.setTracing);
+    const check = inst.k.check;
+    check.paused = !opts.checkReplays;
     for (const c of path) { inst.threads[c]!.advance(inst.k); stats.transitions++; }
+    check.paused = false;
+    check.restore(checkAt[path.length]!);
     inst.setTracing?.(byEvents);
-    inst.k.check.takeFresh();
     obs = [...obsAt[path.length]!];
   };
 
@@ -191,6 +206,7 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       const failure = t.error !== undefined ? { thread: c, error: t.error } : undefined;
       path.push(c);
       obsAt[path.length] = [...obs];
+      checkAt[path.length] = inst.k.check.save();
       const child = visit();
       path.pop();
       for (const e of child.values()) {
