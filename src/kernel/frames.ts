@@ -1,4 +1,5 @@
 import { bug, HPAGE_PMD_NR, type Pfn, asPfn, type Value, type SwapSlot } from './types.js';
+import { float64Array, int32Array } from './slab.js';
 import { IndexMap } from './indexmap.js';
 
 /**
@@ -95,14 +96,14 @@ export class PhysMem {
     while (cap <= pfn) cap *= 2;
     cap = Math.min(cap, this.limit + 1);
     if (cap <= pfn) bug(`PhysMem.ensure: pfn ${pfn} beyond memory`);
-    const grow32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
+    const grow32 = (a: Int32Array) => { const b = int32Array(cap); b.set(a); return b; };
     this.refcount = grow32(this.refcount);
     this.mapcount = grow32(this.mapcount);
     this.flags = grow32(this.flags);
     this.owner = grow32(this.owner);
     this.lruNext = grow32(this.lruNext);
     this.lruPrev = grow32(this.lruPrev);
-    const idx = new Float64Array(cap); idx.set(this.index); this.index = idx;
+    const idx = float64Array(cap); idx.set(this.index); this.index = idx;
     // Sized with the frames (no growth slack) and packed: one slot per frame.
     const values: Value[] = new Array<Value>(cap).fill(0);
     for (let i = 0; i < this.value.length; i++) values[i] = this.value[i]!;

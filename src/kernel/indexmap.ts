@@ -1,3 +1,5 @@
+import { int32Array, uint16Array } from './slab.js';
+
 /**
  * A map from small non-negative integers (pfns, swap slots) to small non-negative integers,
  * kept in a typed array that grows on first use: a Map's interface without a Map's cost
@@ -8,7 +10,7 @@ export class IndexMap<V extends number = number> {
   private n = 0;
 
   constructor(private readonly wide: boolean, private readonly limit: number) {
-    this.a = wide ? new Int32Array(0) : new Uint16Array(0);
+    this.a = wide ? int32Array(0) : uint16Array(0);
   }
 
   get size(): number { return this.n; }
@@ -43,7 +45,7 @@ export class IndexMap<V extends number = number> {
     let cap = Math.max(64, this.a.length * 2);
     while (cap <= key) cap *= 2;
     cap = Math.max(key + 1, Math.min(cap, this.limit + 1));
-    const b = this.wide ? new Int32Array(cap) : new Uint16Array(cap);
+    const b = this.wide ? int32Array(cap) : uint16Array(cap);
     b.set(this.a);
     this.a = b;
   }

@@ -1,4 +1,5 @@
 import { PG_ALLOCATED, PG_HEAD, PG_RESERVED, PG_SWAPCACHE, PG_TAIL, PG_TRANSIENT } from './frames.js';
+import { int32Array } from './slab.js';
 import { isPresent, PTE_SPECIAL, PTE_KIND_MASK, PTE_DEVICE } from './pte.js';
 
 /** A present PTE or a device-private entry: both map a frame (device-private pages keep mapcount). */
@@ -51,7 +52,7 @@ const NOTHING_BROKEN: CheckerState = Object.freeze({ active: Object.freeze([]), 
  */
 export class Invariants {
   /** Non-special present PTE/PMD mappings per frame (THP: on the head). */
-  private ptRefs = new Int32Array(64);
+  private ptRefs = int32Array(64);
   /** Special PTEs (no struct page reference) mapping allocatable frames. */
   private readonly specialRefs = new Map<number, number>();
   // What the current step touched: frames, and PTEs as parallel arrays (no object per PTE
@@ -105,7 +106,7 @@ export class Invariants {
       let n = this.ptRefs.length * 2;
       while (n <= pfn) n *= 2;
       n = Math.max(pfn + 1, Math.min(n, this.k.mem.limit + 1));
-      const b = new Int32Array(n); b.set(this.ptRefs); this.ptRefs = b;
+      const b = int32Array(n); b.set(this.ptRefs); this.ptRefs = b;
     }
     this.ptRefs[pfn]! += d;
   }

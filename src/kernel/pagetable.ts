@@ -1,4 +1,5 @@
 import { PAGE_SIZE, PTRS_PER_TABLE, HPAGE_PMD_SIZE } from './types.js';
+import { int32Array } from './slab.js';
 import { PTE_NONE } from './pte.js';
 
 /**
@@ -11,8 +12,8 @@ import { PTE_NONE } from './pte.js';
  * Indices come from division (addresses exceed 32 bits).
  */
 export class PtePage {
-  readonly pfn = new Int32Array(PTRS_PER_TABLE);
-  readonly bits = new Int32Array(PTRS_PER_TABLE);
+  readonly pfn = int32Array(PTRS_PER_TABLE);
+  readonly bits = int32Array(PTRS_PER_TABLE);
   /** Number of non-none entries: a PTE page with none left may be freed (free_pte_range). */
   used = 0;
 }
@@ -33,8 +34,8 @@ export class PmdPage {
 
   setHuge(mi: number, pfn: number, bits: number): void {
     if (this.hugeBits === NO_HUGE) {
-      this.hugePfn = new Int32Array(PTRS_PER_TABLE);
-      this.hugeBits = new Int32Array(PTRS_PER_TABLE);
+      this.hugePfn = int32Array(PTRS_PER_TABLE);
+      this.hugeBits = int32Array(PTRS_PER_TABLE);
     }
     this.hugePfn[mi] = pfn;
     this.hugeBits[mi] = bits;

@@ -1,4 +1,5 @@
 import { asSlot, type SwapSlot, type Value, bug } from './types.js';
+import { int32Array } from './slab.js';
 import { IndexMap } from './indexmap.js';
 
 /**
@@ -19,7 +20,7 @@ export class SwapDevice {
   used = 0;
 
   constructor(readonly slots: number) {
-    this.count = new Int32Array(Math.min(slots, 64));
+    this.count = int32Array(Math.min(slots, 64));
     this.cache = new IndexMap(true, slots);
     this.content = new Array<Value | undefined>(0);
   }
@@ -33,7 +34,7 @@ export class SwapDevice {
       if (s >= this.hint) return undefined;
     }
     if (s >= this.count.length) {
-      const grown = new Int32Array(Math.min(this.slots, Math.max(s + 1, this.count.length * 2)));
+      const grown = int32Array(Math.min(this.slots, Math.max(s + 1, this.count.length * 2)));
       grown.set(this.count);
       this.count = grown;
     }
