@@ -1,6 +1,6 @@
 import type { Kernel } from '../kernel/kernel.js';
 import type { CheckerState } from '../kernel/invariants.js';
-import { hashText, StateHasher } from './statekey.js';
+import { hashText, plainHash, StateHasher } from './statekey.js';
 import type { SchedThread } from './thread.js';
 import { raiseIfDeadlocked } from './race.js';
 
@@ -200,7 +200,7 @@ export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
       const mark = inst.k.events.length;
       if (!byEvents) obs[c] = hashText(`${obs[c]}:${g}`);
       t.advance(inst.k);
-      if (byEvents) obs[c] = hashText(`${obs[c]}:${inst.k.events.length === mark ? '[]' : JSON.stringify(inst.k.events.slice(mark))}`);
+      if (byEvents) obs[c] = eventsHash(obs[c]!, inst.k.events, mark);
       stats.transitions++;
       const kinds = freshKinds(inst.k);
       const failure = t.error !== undefined ? { thread: c, error: t.error } : undefined;
@@ -266,6 +266,15 @@ const NO_KINDS: readonly string[] = Object.freeze([]);
 function freshKinds(k: Kernel): readonly string[] {
   const f = k.check.takeFresh();
   return f.length === 0 ? NO_KINDS : uniqKinds(f.map((v) => v.kind));
+}
+
+/** A thread's events fingerprint `prev` extended with the events of its transition (from `mark` on). */
+function eventsHash(prev: number, events: readonly unknown[], mark: number): number {
+  const h = new StateHasher();
+  h.num(prev);
+  h.num(events.length - mark);
+  for (let i = mark; i < events.length; i++) plainHash(events[i], h);
+  return h.done();
 }
 
 /** Shared-state hash plus each thread's local fingerprint (see the file comment). */

@@ -178,6 +178,33 @@ function mmHash(mm: Mm, h: StateHasher): void {
   }
 }
 
+/**
+ * Feeds plain data (an event: numbers, strings, booleans, nested plain objects and arrays)
+ * into `h`, each value tagged with its type and each object with its keys in order, as
+ * JSON would write it (undefined properties left out), without building the text.
+ */
+export function plainHash(v: unknown, h: StateHasher): void {
+  switch (typeof v) {
+    case 'number': h.num(1); h.num(v); return;
+    case 'string': h.num(2); h.str(v); return;
+    case 'boolean': h.num(v ? 3 : 4); return;
+    case 'undefined': h.num(5); return;
+    case 'object':
+      if (v === null) { h.num(6); return; }
+      if (Array.isArray(v)) { h.num(7); h.num(v.length); for (const x of v) plainHash(x, h); return; }
+      h.num(8);
+      for (const key in v) {
+        const x = (v as Record<string, unknown>)[key];
+        if (x === undefined) continue;
+        h.str(key);
+        plainHash(x, h);
+      }
+      h.num(9);
+      return;
+    default: h.num(10); h.str(String(v));
+  }
+}
+
 /** A 53-bit hash of a string (cyrb53): the state text is kept only as its hash. */
 export function hashText(s: string, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
