@@ -128,7 +128,8 @@ export class MirrorDevice {
       close: (vma) => dev.vmaClose(vma),
       peek: (vma, addr) => dev.peek(vma, addr),
     };
-    this.releaseOps = { name: `mirror ${name}`, release: (mm, task) => dev.release(mm, task) };
+    // Its state is the device's (stateText below).
+    this.releaseOps = { name: `mirror ${name}`, release: (mm, task) => dev.release(mm, task), stateText: () => '' };
     mmuNotifierRegister(target, this.releaseOps);
     if (opts.api === 'hmm2019') {
       this.hmmMirror = { name: `mirror ${name}`, syncCpuDevicePagetables: (range) => dev.invalidate(dev.views, range, () => {}) };

@@ -29,6 +29,11 @@ export interface MmuNotifierOps {
   release?(mm: Mm, task: number): Op<void>;
   /** Reclaim aging asks secondary MMUs whether they used the page. */
   clearFlushYoung?(mm: Mm, start: number, end: number): boolean;
+  /**
+   * The subscriber's own mutable state, for an exploration's state key (src/sched/statekey.ts);
+   * without it the key walks the subscriber's plain data. Not a Linux callback.
+   */
+  stateText?(): string;
 }
 
 /**

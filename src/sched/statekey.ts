@@ -4,6 +4,7 @@ import { Vma } from '../kernel/vma.js';
 import { PageTable } from '../kernel/pagetable.js';
 import { Mutex, RwSem } from '../kernel/locks.js';
 import { PAGE_SIZE, HPAGE_PMD_SIZE } from '../kernel/types.js';
+import type { MmuNotifierOps } from '../kernel/notifier.js';
 
 /**
  * A canonical text of the simulated machine's state, for `explore` to recognise a state it
@@ -49,7 +50,7 @@ function mmText(mm: Mm, out: string[]): void {
   const lock = mm.mmapLock;
   out.push(`mm${mm.id}${mm.dead ? ' dead' : ''} u${mm.users} w${lock.writer} r${[...lock.readers].sort((a, b) => a - b).join(',')} ` +
     `ptl${mm.ptl.owner} seq${n.invalidateSeq}/${n.activeInvalidateRanges} i${n.intervals.map((s) => s.invalidateSeq).join(',')} ` +
-    `s${objectText(n.subs)}`);
+    `s${subsText(n.subs)}`);
   for (const v of mm.vmas) {
     out.push(`v${v.start.toString(36)}-${v.end.toString(36)} ${v.flags} ${v.pgoff} ${v.file?.id ?? 0} ${v.anonVmas.map((a) => a.id).join(',')}`);
     for (let a = v.start; a < v.end;) {
@@ -157,7 +158,7 @@ function mmHash(mm: Mm, h: StateHasher): void {
   h.num(mm.ptl.owner); h.num(n.invalidateSeq); h.num(n.activeInvalidateRanges);
   h.num(n.intervals.length);
   for (const sub of n.intervals) h.num(sub.invalidateSeq);
-  h.str(n.subs.length === 0 ? '' : objectText(n.subs));
+  h.str(n.subs.length === 0 ? '' : subsText(n.subs));
   h.num(mm.vmas.length);
   for (const v of mm.vmas) {
     h.num(v.start); h.num(v.end); h.num(v.flags); h.num(v.pgoff); h.num(v.file?.id ?? 0);
@@ -203,6 +204,13 @@ export function plainHash(v: unknown, h: StateHasher): void {
       return;
     default: h.num(10); h.str(String(v));
   }
+}
+
+/** Classic notifier subscribers' state: their own stateText(), or their plain data. */
+function subsText(subs: readonly MmuNotifierOps[]): string {
+  let out = '';
+  for (const s of subs) out += s.stateText ? `${s.name}:${s.stateText()};` : `${objectText(s)};`;
+  return out;
 }
 
 /** A 53-bit hash of a string (cyrb53): the state text is kept only as its hash. */
