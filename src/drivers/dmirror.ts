@@ -18,7 +18,7 @@ import {
 } from '../kernel/device.js';
 import type { FaultOutcome } from '../kernel/fault.js';
 import type { InvariantHook, TouchedPte, Violation } from '../kernel/invariants.js';
-import { KernelError, PAGE_SIZE, TASK_SIZE, type Op, type Value } from '../kernel/types.js';
+import { attachedTo, KernelError, PAGE_SIZE, TASK_SIZE, type Op, type Value } from '../kernel/types.js';
 
 /**
  * dmirror — the kernel's HMM test driver (lib/test_hmm.c), as docs/dmirror.md describes it.
@@ -105,17 +105,15 @@ export class DmirrorDevice implements DevicePrivateOwner {
   }
 }
 
-const devices = new WeakMap<Kernel, DmirrorDevice>();
+const DEVICE = {};
 
 /** The device `/dev/hmm_dmirror0` of this kernel (created with its coherence check on first use). */
 export function dmirrorDevice(k: Kernel): DmirrorDevice {
-  let d = devices.get(k);
-  if (!d) {
-    d = new DmirrorDevice(k, 'hmm_dmirror0');
-    devices.set(k, d);
+  return attachedTo(k, DEVICE, () => {
+    const d = new DmirrorDevice(k, 'hmm_dmirror0');
     k.check.hooks.push(coherenceHook(d));
-  }
-  return d;
+    return d;
+  });
 }
 
 /**

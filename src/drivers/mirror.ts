@@ -20,7 +20,7 @@ import { pteProtBits } from '../kernel/fault.js';
 import { isPresent, PTE_WRITE, PTE_SPECIAL } from '../kernel/pte.js';
 import type { InvariantHook, TouchedPte, Violation } from '../kernel/invariants.js';
 import { ZERO_PFN } from '../kernel/frames.js';
-import { KernelError, PAGE_SIZE, type Op, type Value } from '../kernel/types.js';
+import { attachedTo, KernelError, PAGE_SIZE, type Op, type Value } from '../kernel/types.js';
 
 /**
  * The seed's mirror device (Jérôme Glisse, 2019, for KVM introspection): a process maps
@@ -557,15 +557,13 @@ class MirrorRegistry implements InvariantHook {
   }
 }
 
-const registries = new WeakMap<Kernel, MirrorRegistry>();
+const REGISTRY = {};
 
 /** The kernel's mirror registry, installing the invariant hook on first use. */
 function mirrorRegistry(k: Kernel): MirrorRegistry {
-  let r = registries.get(k);
-  if (!r) {
-    r = new MirrorRegistry();
-    registries.set(k, r);
+  return attachedTo(k, REGISTRY, () => {
+    const r = new MirrorRegistry();
     k.check.hooks.push(r);
-  }
-  return r;
+    return r;
+  });
 }

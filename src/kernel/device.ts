@@ -12,7 +12,7 @@ import { anonVmaPrepare, pageAddNewAnonRmap, pageRemoveRmap } from './rmap.js';
 import { lruAdd } from './lru.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { splitHugePmd } from './huge.js';
-import { PAGE_SIZE, HPAGE_PMD_SIZE, type Op, type Pfn, type Value } from './types.js';
+import { attachedTo, PAGE_SIZE, HPAGE_PMD_SIZE, type Op, type Pfn, type Value } from './types.js';
 
 /**
  * Device-private memory (ZONE_DEVICE, MEMORY_DEVICE_PRIVATE) and the migrate_vma API
@@ -46,13 +46,16 @@ export interface DevicePrivateOwner {
   pageFree?(k: Kernel, pfn: number): void;
 }
 
+const OWNERS = {};
 /** Device pfn → owner, registered by drivers that hand out device-private pages. */
-export const devicePrivateOwners = new WeakMap<Kernel, Map<number, DevicePrivateOwner>>();
+export function devicePrivateOwners(k: Kernel): Map<number, DevicePrivateOwner> {
+  return attachedTo(k, OWNERS, () => new Map<number, DevicePrivateOwner>());
+}
 
 /** The owner of a device-private page, or undefined if `pfn` is not one. Linux: page_pgmap(page)->owner */
 export function devicePrivateOwnerOf(k: Kernel, pfn: number): DevicePrivateOwner | undefined {
   if (!k.mem.has(pfn, PG_DEVICE_PRIVATE)) return undefined;
-  return devicePrivateOwners.get(k)?.get(pfn);
+  return devicePrivateOwners(k).get(pfn);
 }
 
 /** Whether a PTE is a device-private entry. Linux: is_device_private_entry() */
@@ -76,9 +79,7 @@ export function* allocDevicePrivatePage(k: Kernel, owner: DevicePrivateOwner, va
   const pfn = yield* k.allocPage(value, `device-private (${owner.name})`, task);
   if (pfn === undefined) return undefined;
   k.mem.set(pfn, PG_DEVICE_PRIVATE);
-  let owners = devicePrivateOwners.get(k);
-  if (!owners) devicePrivateOwners.set(k, owners = new Map());
-  owners.set(pfn, owner);
+  devicePrivateOwners(k).set(pfn, owner);
   return pfn;
 }
 
@@ -86,7 +87,7 @@ export function* allocDevicePrivatePage(k: Kernel, owner: DevicePrivateOwner, va
 function freeDevicePrivatePage(k: Kernel, pfn: number): void {
   const owner = devicePrivateOwnerOf(k, pfn);
   owner?.pageFree?.(k, pfn);
-  devicePrivateOwners.get(k)?.delete(pfn);
+  devicePrivateOwners(k).delete(pfn);
 }
 
 // ---------------------------------------------------------------- migrate_vma

@@ -141,7 +141,7 @@ function* hmmWalk(k: Kernel, task: number, range: HmmRange): Op<0 | HmmErrno | '
         return 'again';
       }
       case PTE_DEVICE: {
-        const owner = devicePrivateOwners.get(k)?.get(pte.pfn);
+        const owner = devicePrivateOwners(k).get(pte.pfn);
         if (owner !== undefined && owner === range.devPrivateOwner) {
           out(pte.pfn, HMM_PFN_VALID | ((pte.bits & PTE_WRITE) !== 0 ? HMM_PFN_WRITE : 0));
           continue;
@@ -237,14 +237,16 @@ class Hmm implements MmuNotifierOps {
   }
 }
 
-const hmms = new WeakMap<Mm, Hmm>();
+/** mm->hmm: the key of an mm's Hmm among its attached state. */
+const HMM = {};
+const hmmOf = (mm: Mm): Hmm | undefined => mm.attached.get(HMM) as Hmm | undefined;
 
 /** Linux v5.2: hmm_mirror_register() (creates mm->hmm and its notifier on first use). */
 export function hmmMirrorRegister(mirror: HmmMirrorOps, mm: Mm): void {
-  let hmm = hmms.get(mm);
+  let hmm = hmmOf(mm);
   if (!hmm) {
     hmm = new Hmm(mm);
-    hmms.set(mm, hmm);
+    mm.attached.set(HMM, hmm);
     mmuNotifierRegister(mm, hmm);
   }
   hmm.mirrors.push(mirror);
@@ -252,19 +254,19 @@ export function hmmMirrorRegister(mirror: HmmMirrorOps, mm: Mm): void {
 
 /** Linux v5.2: hmm_mirror_unregister() */
 export function hmmMirrorUnregister(mirror: HmmMirrorOps, mm: Mm): void {
-  const hmm = hmms.get(mm);
+  const hmm = hmmOf(mm);
   if (!hmm) return;
   const i = hmm.mirrors.indexOf(mirror);
   if (i >= 0) hmm.mirrors.splice(i, 1);
   if (hmm.mirrors.length === 0 && hmm.ranges.size === 0) {
     mmuNotifierUnregister(mm, hmm);
-    hmms.delete(mm);
+    mm.attached.delete(HMM);
   }
 }
 
 /** Valid only when no invalidation is in flight on the mm. Linux v5.2: hmm_range_register() */
 export function hmmRangeRegister(mm: Mm, start: number, end: number): HmmLegacyRange {
-  const hmm = hmms.get(mm);
+  const hmm = hmmOf(mm);
   const range: HmmLegacyRange = { mm, start, end, valid: hmm === undefined || hmm.notifiers === 0 };
   hmm?.ranges.add(range);
   return range;
@@ -272,7 +274,7 @@ export function hmmRangeRegister(mm: Mm, start: number, end: number): HmmLegacyR
 
 /** Linux v5.2: hmm_range_unregister() */
 export function hmmRangeUnregister(range: HmmLegacyRange): void {
-  hmms.get(range.mm)?.ranges.delete(range);
+  hmmOf(range.mm)?.ranges.delete(range);
   range.valid = false;
 }
 

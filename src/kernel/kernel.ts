@@ -8,7 +8,7 @@ import { isPresent, PTE_SPECIAL, PTE_KIND_MASK, PTE_SWAP, type PteValue } from '
 import type { KEvent } from './events.js';
 import { Invariants } from './invariants.js';
 import { lruDel, Lru } from './lru.js';
-import { bug, type Op, type Pfn, type Value, asPfn } from './types.js';
+import { bug, type HasAttached, type Op, type Pfn, type Value, asPfn } from './types.js';
 
 export interface KernelConfig {
   /** `memory N frames`: allocatable frames (the zero page and page tables not counted). */
@@ -33,7 +33,7 @@ export type DirectReclaim = (k: Kernel, want: number, task: number) => Op<number
  * in the other modules of src/kernel that take the Kernel first, as Linux functions
  * take their mm or page.
  */
-export class Kernel {
+export class Kernel implements HasAttached {
   readonly mem: PhysMem;
   readonly swap: SwapDevice;
   readonly mms = new Map<number, Mm>();
@@ -46,6 +46,8 @@ export class Kernel {
   readonly ksmRmap = new Map<number, { anonVma: number; index: number }[]>();
   /** PTE reference counts the checker sees (non-special present PTEs per pfn). */
   directReclaim: DirectReclaim | undefined;
+  /** Per-kernel state of other modules (see HasAttached). */
+  readonly attached = new Map<object, unknown>();
   private nextAnonVma = 1;
 
   constructor(readonly config: KernelConfig) {

@@ -2,14 +2,14 @@ import { PageTable, type PtePage } from './pagetable.js';
 import { PMD_HUGE, PTE_NONE, type PteValue } from './pte.js';
 import { MmNotifiers } from './notifier.js';
 import { Mutex, RwSem } from './locks.js';
-import { HPAGE_PMD_SIZE } from './types.js';
+import { HPAGE_PMD_SIZE, type HasAttached } from './types.js';
 import type { Vma } from './vma.js';
 
 /**
  * An address space: sorted, non-overlapping VMAs, a page table, mmap_lock, the
  * page-table lock and the notifier subscriptions. Linux: struct mm_struct
  */
-export class Mm {
+export class Mm implements HasAttached {
   readonly pt = new PageTable();
   /** Sorted by start, non-overlapping (the maple tree). */
   readonly vmas: Vma[] = [];
@@ -17,6 +17,8 @@ export class Mm {
   /** The page-table lock (split per PMD in Linux; one per mm here). */
   readonly ptl: Mutex;
   readonly notifiers = new MmNotifiers();
+  /** Per-mm state of other modules (see HasAttached). */
+  readonly attached = new Map<object, unknown>();
   /** mm_users: the mm is torn down (exit_mmap) when it drops to zero. */
   users = 1;
   /** exit_mmap has run (or the OOM reaper has reaped it: MMF_OOM_SKIP). */

@@ -97,3 +97,24 @@ function* resumeAfter<T>(op: Op<T>, first: Yield): Op<T> {
   yield first;
   return yield* op;
 }
+
+/**
+ * State that a module keeps per kernel or per mm (the mirror registry, the dmirror device,
+ * device-private page owners, v5.2's mm->hmm), held by its owner under the module's key.
+ *
+ * Not in module-level WeakMaps keyed by the owner: node 20's young-generation GC keeps a
+ * WeakMap entry's value alive, and these values point back to their kernel, so every
+ * short-lived kernel (an exploration makes one per replay) survived its scavenges and was
+ * promoted. Measured on 60,000 replicas of a mirror spec: 451 MB promoted and 1.0 s of
+ * scavenges with a WeakMap, 2 MB and 0.06 s without.
+ */
+export interface HasAttached {
+  readonly attached: Map<object, unknown>;
+}
+
+/** The state `owner` holds under `key`, made by `make` on first use. */
+export function attachedTo<T>(owner: HasAttached, key: object, make: () => T): T {
+  let v = owner.attached.get(key) as T | undefined;
+  if (v === undefined) owner.attached.set(key, (v = make()));
+  return v;
+}

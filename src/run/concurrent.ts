@@ -12,8 +12,6 @@ import { MirrorHandle } from './devices.js';
 /** Task ids of a block's threads: one per thread, distinct from pids and KERNEL_TASK. */
 export const THREAD_TASK_BASE = 100;
 
-/** Interpreters that re-create the state before an explore block: their own explore blocks only run in declaration order. */
-const replicas = new WeakSet<Interpreter>();
 
 /** `--max-states` (MMSPEC_MAX_STATES): distinct states one explore block may visit. */
 export function maxStates(): number {
@@ -24,7 +22,7 @@ export function maxStates(): number {
 /** `race` and `explore` blocks (spec-language.md §10). */
 export function execConcurrent(it: Interpreter, s: A.Race | A.Explore): void {
   if (s.type === 'race') return execRace(it, s);
-  if (replicas.has(it)) return declarationOrder(it, s);
+  if (it.replica) return declarationOrder(it, s);
   return execExplore(it, s);
 }
 
@@ -61,20 +59,23 @@ function outcomeText(it: Interpreter, o: A.Outcome): string {
 }
 
 /** A copy of the world at the start of block `s`: the spec's statements before it, re-run untraced. */
-function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { inst: Instance; it: Interpreter; mark: number } {
+/** An exploration's instance with the interpreter of its replica (for judging outcomes). */
+interface ReplicaInstance extends Instance { readonly it: Interpreter }
+
+function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { inst: ReplicaInstance; it: Interpreter; mark: number } {
   const at = it.spec.statements.indexOf(s);
   const prefix = it.spec.statements.slice(0, at).filter((x) => !x.type.startsWith('expect'));
   return (trace) => {
     // The prefix runs untraced (its events are nobody's: the block's start at `mark`).
     const r = new Interpreter(it.spec, it.source, { trace: false });
-    replicas.add(r);
+    r.replica = true;
     for (const st of prefix) r.exec(st);
     r.k.check.takeFresh();
     setTracing(r.k, trace);
     const mark = r.k.events.length;
     const threads = makeThreads(r, s.threads);
-    const inst: Instance = {
-      k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)), stateHash: () => kernelStateHash(r.k, devicesText(r)),
+    const inst: ReplicaInstance = {
+      it: r, k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)), stateHash: () => kernelStateHash(r.k, devicesText(r)),
       setTracing: (on) => setTracing(r.k, on),
     };
     return { inst, it: r, mark };
@@ -111,14 +112,13 @@ export interface ExploreMode {
 /** Explores block `s` from the interpreter's current state (which it leaves unchanged). */
 export function exploreBlock(it: Interpreter, s: A.Explore, mode: ExploreMode = {}): ExploreResult<boolean[]> {
   const factory = replicaFactory(it, s);
-  const owner = new WeakMap<Instance, Interpreter>();
   const conds = s.outcomes.map((o) => o.cond);
   let progressShown = false;
   const tty = process.stderr.isTTY === true;
   try {
-    return explore<boolean[]>({
-      fresh: (trace) => { const r = factory(trace); owner.set(r.inst, r.it); return r.inst; },
-      judge: (inst) => conds.map((c) => c.type === 'expectViolation' ? false : checkExpectation(owner.get(inst)!, c).ok),
+    return explore<boolean[], ReplicaInstance>({
+      fresh: (trace) => factory(trace).inst,
+      judge: (inst) => conds.map((c) => c.type === 'expectViolation' ? false : checkExpectation(inst.it, c).ok),
       ...(mode.footprints === false ? {} : { footprints: footprints(it, s) }),
       ...(mode.locals ? { locals: mode.locals } : {}),
       ...(mode.caching === false ? { caching: false } : {}),

@@ -82,6 +82,11 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /**
+   * Re-creates the state before an explore block for the exploration (src/run/concurrent.ts):
+   * its own explore blocks only run in declaration order.
+   */
+  replica = false;
 
   constructor(readonly spec: A.SpecFile, readonly source: string, opts: { trace?: boolean } = {}) {
     let frames = 4096, slots = 4096;

@@ -55,10 +55,10 @@ export interface Instance {
   setTracing?(on: boolean): void;
 }
 
-export interface ExploreOptions<F> {
-  fresh(trace: boolean): Instance;
+export interface ExploreOptions<F, I extends Instance = Instance> {
+  fresh(trace: boolean): I;
   /** Judges a final state (called once per distinct final shared state). */
-  judge(inst: Instance): F;
+  judge(inst: I): F;
   /** Static footprints per thread, for persistent sets; undefined: no reduction. */
   readonly footprints?: readonly ReadonlySet<string>[];
   /** Use state caching (default true). */
@@ -137,7 +137,7 @@ interface Partial {
 }
 type Summary = Map<string, Partial>;
 
-export function explore<F>(opts: ExploreOptions<F>): ExploreResult<F> {
+export function explore<F, I extends Instance = Instance>(opts: ExploreOptions<F, I>): ExploreResult<F> {
   const t0 = Date.now();
   let lastProgress = t0;
   const stats: ExploreStats = { interleavings: 0, states: 0, transitions: 0, replays: 0, finals: 0, ms: 0 };
