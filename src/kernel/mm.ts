@@ -1,5 +1,5 @@
 import { PageTable, type PtePage } from './pagetable.js';
-import { PMD_HUGE, PTE_NONE, type PteValue } from './pte.js';
+import { PTE_NONE, type PteValue } from './pte.js';
 import { MmNotifiers } from './notifier.js';
 import { Mutex, RwSem } from './locks.js';
 import { HPAGE_PMD_SIZE, type HasAttached } from './types.js';
@@ -81,31 +81,7 @@ export class Mm implements HasAttached {
 
   /** pte() into a caller's object, for hot paths that must not allocate; returns `out`. */
   pteInto(addr: number, out: { pfn: number; bits: number }): PteValue {
-    const pmd = this.pt.pmdPage(addr, false);
-    if (!pmd) {
-      out.pfn = 0;
-      out.bits = PTE_NONE;
-      return out;
-    }
-    const mi = PageTable.pmdIndex(addr);
-    const hb = pmd.hugeBits[mi]!;
-    if (hb !== 0) {
-      // The huge zero page (pfn 0) shows the zero page at every subpage (is_huge_zero_pmd).
-      const hp = pmd.hugePfn[mi]!;
-      out.pfn = hp === 0 ? 0 : hp + Math.floor((addr % HPAGE_PMD_SIZE) / 4096);
-      out.bits = hb | PMD_HUGE;
-      return out;
-    }
-    const p = pmd.ptes.get(mi);
-    if (!p) {
-      out.pfn = 0;
-      out.bits = PTE_NONE;
-      return out;
-    }
-    const i = PageTable.pteIndex(addr);
-    out.pfn = p.pfn[i]!;
-    out.bits = p.bits[i]!;
-    return out;
+    return this.pt.readInto(addr, out);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { PAGE_SIZE, PTRS_PER_TABLE, HPAGE_PMD_SIZE } from './types.js';
 import { int32Array } from './slab.js';
-import { PTE_NONE } from './pte.js';
+import { PTE_NONE, PMD_HUGE } from './pte.js';
 
 /**
  * A sparse x86-64 4-level page table: PGD → PUD → PMD → PTE, 512 entries each.
@@ -51,6 +51,12 @@ function tableIndex(q: number): number {
   return q >= 0 && q <= Number.MAX_SAFE_INTEGER ? (q >>> 0) & (PTRS_PER_TABLE - 1) : q % PTRS_PER_TABLE;
 }
 
+function none(out: { pfn: number; bits: number }): { pfn: number; bits: number } {
+  out.pfn = 0;
+  out.bits = PTE_NONE;
+  return out;
+}
+
 type PudPage = Map<number, PmdPage>;
 type PgdPage = Map<number, PudPage>;
 
@@ -62,9 +68,12 @@ export class PageTable {
   /** Page-table pages in use, for the final state and the memory figures. */
   ptePages = 0;
   pmdPages = 0;
-  // One-entry walk cache: consecutive accesses mostly hit the same PTE page.
+  // One-entry walk cache: consecutive accesses mostly hit the same PTE page. The PMD page
+  // holding it and its slot come with it, for readers that must check for a huge PMD first.
   private lastKey = -1;
   private lastPte: PtePage | undefined;
+  private lastPtePmd: PmdPage | undefined;
+  private lastPteMi = 0;
 
   // One-entry PMD-page cache (PMD pages are never freed): key = the 1 GiB slot's number.
   private lastPudKey = -1;
@@ -121,7 +130,50 @@ export class PageTable {
     }
     this.lastKey = key;
     this.lastPte = pte;
+    this.lastPtePmd = pmd;
+    this.lastPteMi = mi;
     return pte;
+  }
+
+  /**
+   * Reads the entry mapping `addr` into `out`: a PTE, or for a huge PMD the subpage's pfn
+   * with PMD_HUGE set; none when nothing maps it. The walk of Mm.pteInto, served from the
+   * walk cache when `addr` is in the PTE page last walked to (reads on hot paths, such as
+   * reclaim's rmap walk, unmap and invariant check of one page, hit it).
+   */
+  readInto(addr: number, out: { pfn: number; bits: number }): { pfn: number; bits: number } {
+    const key = Math.floor(addr / HPAGE_PMD_SIZE);
+    let pmd: PmdPage | undefined, mi: number, p: PtePage | undefined;
+    if (key === this.lastKey && this.lastPte) {
+      pmd = this.lastPtePmd!;
+      mi = this.lastPteMi;
+      p = this.lastPte;
+    } else {
+      pmd = this.pmdPage(addr, false);
+      if (!pmd) return none(out);
+      mi = tableIndex(key);
+      p = undefined;
+    }
+    const hb = pmd.hugeBits[mi]!;
+    if (hb !== 0) {
+      // The huge zero page (pfn 0) shows the zero page at every subpage (is_huge_zero_pmd).
+      const hp = pmd.hugePfn[mi]!;
+      out.pfn = hp === 0 ? 0 : hp + Math.floor((addr % HPAGE_PMD_SIZE) / PAGE_SIZE);
+      out.bits = hb | PMD_HUGE;
+      return out;
+    }
+    if (!p) {
+      p = pmd.ptes.get(mi);
+      if (!p) return none(out);
+      this.lastKey = key;
+      this.lastPte = p;
+      this.lastPtePmd = pmd;
+      this.lastPteMi = mi;
+    }
+    const i = PageTable.pteIndex(addr);
+    out.pfn = p.pfn[i]!;
+    out.bits = p.bits[i]!;
+    return out;
   }
 
   /** Drops an empty PTE page (free_pte_range). */
@@ -135,6 +187,7 @@ export class PageTable {
     this.ptePages--;
     this.lastKey = -1;
     this.lastPte = undefined;
+    this.lastPtePmd = undefined;
   }
 
   /** Visits every populated PTE page overlapping [start, end), in address order. */
