@@ -57,7 +57,7 @@ export class Invariants {
   private readonly specialRefs = new Map<number, number>();
   // What the current step touched: frames, and PTEs as parallel arrays (no object per PTE
   // on the hot path). Counts mark the live prefix; the arrays are reused from step to step.
-  private touchedPfns: number[] = [];
+  private touchedPfns = int32Array(64);
   private nPfns = 0;
   private touchedMms: Mm[] = [];
   private touchedAddrs: number[] = [];
@@ -145,7 +145,15 @@ export class Invariants {
   /** Notes a frame to check after this step (consecutive repeats are checked once). */
   private touchPfn(pfn: number): void {
     const n = this.nPfns;
-    if (n === 0 || this.touchedPfns[n - 1] !== pfn) this.touchedPfns[this.nPfns++] = pfn;
+    if (n > 0 && this.touchedPfns[n - 1] === pfn) return;
+    if (n === this.touchedPfns.length) this.growTouched();
+    this.touchedPfns[n] = pfn;
+    this.nPfns = n + 1;
+  }
+  private growTouched(): void {
+    const b = int32Array(this.touchedPfns.length * 2);
+    b.set(this.touchedPfns);
+    this.touchedPfns = b;
   }
 
   /** A frame returns to the allocator: nothing may map it any more. */
