@@ -482,28 +482,50 @@ function removeMapping(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number
 export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly number[]): Op<void> {
   // A THP named by the range is split first, so its subpages can go to swap one by one.
   // Linux: shrink_folio_list() → split_folio_to_list() when the folio cannot be swapped whole
-  // The 2 MiB region last seen without a huge PMD: nothing can map one there before this
-  // loop yields (a split), so its other addresses need no look.
+  for (let i = nextHugeIndex(mm, addrs, 0); i >= 0; i = nextHugeIndex(mm, addrs, i + 1)) {
+    const pte = mm.pteInto(addrs[i]!, scratch);
+    if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn !== 0 && k.mem.isHuge(pte.pfn)) {
+      yield* splitHugePageOp(k, task, pte.pfn);
+    }
+  }
+  const pfns = isolateRange(k, mm, addrs);
+  if (k.step('isolate')) yield 'isolate';
+  yield* reclaimPages(k, task, pfns);
+}
+
+/**
+ * The first index from `from` on whose address a huge PMD maps, or -1. (A plain function,
+ * as is isolateRange: the JIT keeps their loops' code from call to call, which it does not
+ * for a loop inside the generator that calls them once.)
+ */
+function nextHugeIndex(mm: Mm, addrs: readonly number[], from: number): number {
+  // The 2 MiB region last seen without a huge PMD: its other addresses need no look.
+  // THPs are only PMD-mapped in mmspec (a split splits the page too): a PMD check suffices.
   let noHugeKey = -1;
-  for (const addr of addrs) {
-    // THPs are only PMD-mapped in mmspec (a split splits the page too): a PMD check suffices.
+  for (let i = from; i < addrs.length; i++) {
+    const addr = addrs[i]!;
     const key = Math.floor(addr / HPAGE_PMD_SIZE);
     if (key === noHugeKey) continue;
     if (mm.hugePmdBits(addr) === 0) {
       noHugeKey = key;
       continue;
     }
-    noHugeKey = -1;
-    const pte = mm.pteInto(addr, scratch);
-    if (isPresent(pte.bits) && (pte.bits & PTE_SPECIAL) === 0 && pte.pfn !== 0 && k.mem.isHuge(pte.pfn)) {
-      yield* splitHugePageOp(k, task, pte.pfn);
-    }
+    return i;
   }
+  return -1;
+}
+
+/**
+ * Isolates the pages mapped now at `addrs` (see reclaimRange) and returns their pfns, in
+ * the order of the addresses. Changes no PTE.
+ */
+function isolateRange(k: Kernel, mm: Mm, addrs: readonly number[]): number[] {
   const pfns: number[] = [];
   // The PTE page of the 2 MiB region of the last address (the isolation changes no PTE).
   let regionKey = -1;
   let region: PtePage | undefined | null;
-  for (const addr of addrs) {
+  for (let a = 0; a < addrs.length; a++) {
+    const addr = addrs[a]!;
     const key = Math.floor(addr / HPAGE_PMD_SIZE);
     if (key !== regionKey) {
       regionKey = key;
@@ -530,8 +552,7 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
       pfns.push(pfn);
     }
   }
-  if (k.step('isolate')) yield 'isolate';
-  yield* reclaimPages(k, task, pfns);
+  return pfns;
 }
 
 /** Reclaims already isolated pages, ignoring references; returns how many were freed. Linux: reclaim_pages() */
