@@ -45,7 +45,8 @@ const byPlace = (a: Diagnostic, b: Diagnostic): number => a.line - b.line || a.c
  * All errors of a file are reported (spec-language.md §12): with syntax errors, the static
  * checks still run on the statements that parsed. An error about a name that the broken
  * text mentions (a `process` line with a typo makes every use of that process unknown) is
- * a consequence of the syntax error, and is left out.
+ * a consequence of the syntax error, and is left out. A duplicate never is (a broken line
+ * declares nothing, so it cannot make a later declaration the second one): it is reported.
  */
 function checkRemainder(partial: { spec: A.SpecFile; blanked: string } | undefined, file: string): Diagnostic[] {
   if (!partial) return [];
@@ -53,7 +54,7 @@ function checkRemainder(partial: { spec: A.SpecFile; blanked: string } | undefin
   return checkSpec(partial.spec, file).filter((d) => {
     if (/^expected spec "title"/.test(d.message) && words.has('spec')) return false;
     const quoted = [...d.message.matchAll(/"([A-Za-z_][A-Za-z0-9_-]*)"/g)].map((m) => m[1]!);
-    const cascade = /\bunknown\b|\bduplicate\b|has exited/.test(d.message) && quoted.some((q) => words.has(q));
+    const cascade = /\bunknown\b|has exited/.test(d.message) && quoted.some((q) => words.has(q));
     return !cascade;
   });
 }
