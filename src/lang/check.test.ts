@@ -154,7 +154,7 @@ describe('checkSpec', () => {
     ].join('\n'))).toEqual([
       '3:3 duplicate thread "t1" in this race block',
       '6:25 unknown thread "t2": this race has t1, t3, t4',
-      '6:32 thread t1 has no step "bogus": its steps are begin, snapshot, lock, check, insert, unlock, start, clear, end, inv-lock, inv-zap, inv-unlock',
+      '6:32 thread t1 has no step "bogus": its steps are begin, snapshot, lock, check, insert, unlock, start, clear, end, inv-lock, inv-zap, inv-unlock, fault',
       '6:42 thread t3 runs in one step: it has no step "begin"',
       '6:58 #0: occurrences count from #1',
     ]);
@@ -192,5 +192,12 @@ describe('tables', () => {
     expect(rec?.type === 'kernelReclaim' && stepsOf(rec)).toEqual(expect.arrayContaining(['start', 'clear', 'end', 'isolate', 'swapout', 'free', 'inv-zap']));
     expect(mig?.type === 'kernelMigrate' && stepsOf(mig)).toEqual(expect.arrayContaining(['copy', 'remap']));
     expect(mig?.type === 'kernelMigrate' && stepsOf(mig)).not.toContain('swapout');
+  });
+
+  it('a CPU access may stop at the end of its fault (the trace\'s [t1@fault]); a kernel event may not', () => {
+    const r = parseSpec('spec "t"\nvm1: write heap[0] 1\nkernel: reclaim vm1.heap\n', 't.mms');
+    const [, write, rec] = r.spec!.statements;
+    expect(write?.type === 'write' && stepsOf(write)).toContain('fault');
+    expect(rec?.type === 'kernelReclaim' && stepsOf(rec)).not.toContain('fault');
   });
 });

@@ -8,6 +8,12 @@ import type { ThreadStmt } from './ast.js';
 
 /** The mirror (and dmirror) fault path: read_begin, hmm_range_fault, lock, read_retry, insert, unlock. */
 export const MIRROR_FAULT_STEPS = ['begin', 'snapshot', 'lock', 'check', 'insert', 'unlock'] as const;
+/**
+ * A CPU access that faults: the end of the fault's handling, before the access is retried
+ * (mmspec's name; the trace shows it as `[t1@fault]`). Linux: handle_mm_fault() returning
+ * to do_user_addr_fault()
+ */
+export const CPU_FAULT_STEPS = ['fault'] as const;
 /** The mirror driver's notifier callback, run inside whichever thread invalidates. */
 export const NOTIFIER_STEPS = ['inv-lock', 'inv-zap', 'inv-unlock'] as const;
 /** Every invalidating kernel path: invalidate_range_start, the PTE change, invalidate_range_end. */
@@ -21,18 +27,20 @@ export const RELEASE_STEPS = ['release'] as const;
 
 const INVALIDATING: readonly string[] = [...INVALIDATE_STEPS, ...NOTIFIER_STEPS];
 const FAULTING: readonly string[] = [...MIRROR_FAULT_STEPS, ...INVALIDATING];
+const CPU_ACCESS: readonly string[] = [...FAULTING, ...CPU_FAULT_STEPS];
 const RECLAIMING: readonly string[] = [...INVALIDATING, ...RECLAIM_STEPS];
 const MIGRATING: readonly string[] = [...INVALIDATING, ...MIGRATE_STEPS];
 
 /** Every step name of the contract. */
 export const ALL_STEPS: ReadonlySet<string> = new Set([
-  ...MIRROR_FAULT_STEPS, ...NOTIFIER_STEPS, ...INVALIDATE_STEPS, ...RECLAIM_STEPS, ...MIGRATE_STEPS, ...RELEASE_STEPS,
+  ...MIRROR_FAULT_STEPS, ...CPU_FAULT_STEPS, ...NOTIFIER_STEPS, ...INVALIDATE_STEPS, ...RECLAIM_STEPS, ...MIGRATE_STEPS, ...RELEASE_STEPS,
 ]);
 
 /** The step names a thread running `stmt` may have (empty: the statement is one atomic step). */
 export function stepsOf(stmt: ThreadStmt): readonly string[] {
   switch (stmt.type) {
     case 'read': case 'write':
+      return CPU_ACCESS;
     case 'dmirrorRead': case 'dmirrorWrite': case 'dmirrorSnapshot':
       return FAULTING;
     case 'munmap': case 'mprotect': case 'mremap': case 'fork':
