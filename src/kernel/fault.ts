@@ -8,7 +8,7 @@ import {
   PTE_SWAP, PTE_MIGRATION, PTE_DEVICE, PTE_EXCLUSIVE, PMD_HUGE, PTE_EXEC, type PteValue,
 } from './pte.js';
 import { PageTable } from './pagetable.js';
-import { ZERO_PFN, PG_ANON, PG_ANON_EXCLUSIVE, PG_KSM, PG_SWAPCACHE, PG_DIRTY, PG_REFERENCED } from './frames.js';
+import { ZERO_PFN, PG_ANON, PG_ANON_EXCLUSIVE, PG_KSM, PG_SWAPCACHE, PG_DIRTY, PG_REFERENCED, PG_LOCKED } from './frames.js';
 import { anonVmaPrepare, pageAddNewAnonRmap, pageDupRmap, pageRemoveRmap } from './rmap.js';
 import { lruAdd } from './lru.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
@@ -18,14 +18,19 @@ import { swapInPage, swapFree, freeSwapCache, swapReadIn } from './swap_state.js
 import { thpFaultEligible, doHugePmdAnonymousPage, doHugePmdWpPage } from './huge.js';
 import { migrateToRam } from './device.js';
 import { pagefaultOutOfMemory } from './oom.js';
-import { PAGE_SIZE, type Op, type Signal, type Value, assertNever } from './types.js';
+import { PAGE_SIZE, type Op, type Signal, type Value, type Wait, assertNever } from './types.js';
 
 /** How a fault ended: handled (the access retries), or a signal for the task. */
 export type FaultOutcome =
   | { readonly kind: 'done' }
   | { readonly kind: 'signal'; readonly sig: Signal; readonly reason: string }
   /** VM_FAULT_OOM: no frame even after direct reclaim; the arch fault handler runs the OOM killer. */
-  | { readonly kind: 'oom' };
+  | { readonly kind: 'oom' }
+  /**
+   * VM_FAULT_RETRY: the fault needs a lock someone holds (a page lock); the caller drops
+   * mmap_lock, waits for `wait`, and faults again.
+   */
+  | { readonly kind: 'retry'; readonly wait: Wait };
 
 const DONE: FaultOutcome = Object.freeze({ kind: 'done' });
 const sig = (s: Signal, reason: string): FaultOutcome => ({ kind: 'signal', sig: s, reason });
@@ -81,6 +86,12 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       out = err ? sig('SIGSEGV', err) : (faultFast(k, vma, addr, write) ?? (yield* handleMmFault(k, task, vma, addr, write)));
     }
     mm.mmapLock.upRead(task);
+    if (out.kind === 'retry') {
+      // Linux: do_user_addr_fault() on VM_FAULT_RETRY: mmap_lock is already dropped; the
+      // fault starts over once the lock it slept on is free.
+      if (!out.wait.ready()) yield out.wait;
+      continue;
+    }
     if (out.kind === 'oom') {
       // Linux: do_user_addr_fault() → pagefault_out_of_memory() → out_of_memory(): a victim
       // is killed and reaped, then the fault is retried — unless the victim is this task.
@@ -323,12 +334,25 @@ export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old
 function* doSwapPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteValue, write: boolean): Op<FaultOutcome> {
   const mm = vma.mm;
   const slot = pte.pfn;
+  const cached = k.swap.cache.get(slot);
+  if (cached !== undefined && k.mem.has(cached, PG_LOCKED)) return pageLockRetry(k, cached);
   const got = yield* swapInPage(k, task, slot);
   if (got === undefined) return oom(k, mm, addr);
   const cur = mm.pte(addr);
   if (cur.bits !== pte.bits || cur.pfn !== pte.pfn) return DONE;
   if (mapSwappedPage(k, vma, addr, pte, write, got.pfn, got.fresh)) return DONE;
   return yield* doWpPage(k, task, vma, addr, mm.pte(addr));
+}
+
+/**
+ * The swap-cache page of a swap entry is locked — reclaim (from isolation to the free or
+ * put-back) or migration holds it: the fault sleeps until it is unlocked and starts over,
+ * finding the page mapped again, still in the swap cache, or gone (then read from the slot).
+ * Linux: do_swap_page() → folio_lock_or_retry() → VM_FAULT_RETRY
+ */
+function pageLockRetry(k: Kernel, pfn: number): FaultOutcome {
+  const m = k.mem;
+  return { kind: 'retry', wait: { wait: `page lock of pfn ${pfn}`, ready: () => !m.has(pfn, PG_LOCKED) } };
 }
 
 /**
@@ -340,6 +364,7 @@ function swapFaultFast(k: Kernel, vma: Vma, addr: number, pte: PteValue, write: 
   if (write && !((pte.bits & PTE_EXCLUSIVE) !== 0 && vma.has(VM_WRITE))) return undefined;
   const slot = pte.pfn;
   let pfn = k.swap.cache.get(slot);
+  if (pfn !== undefined && k.mem.has(pfn, PG_LOCKED)) return undefined;
   const fresh = pfn === undefined;
   if (pfn === undefined) {
     if (k.mem.free === 0) return undefined;

@@ -169,6 +169,11 @@ function* hmmWalk(k: Kernel, task: number, range: HmmRange): Op<0 | HmmErrno | '
     const write = (need & NEED_WRITE_FAULT) !== 0;
     if (write && !vma.has(VM_WRITE)) return 'EPERM';
     const r = yield* handleMmFault(k, task, vma, addr, write);
+    if (r.kind === 'retry') {
+      // Without FAULT_FLAG_ALLOW_RETRY the fault sleeps on the lock, mmap_lock held.
+      if (!r.wait.ready()) yield r.wait;
+      return 'again';
+    }
     if (r.kind !== 'done') return 'EFAULT'; // VM_FAULT_ERROR (SIGSEGV, SIGBUS, OOM): hmm_vma_fault()
     return 'again';
   }
