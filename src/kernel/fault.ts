@@ -345,10 +345,10 @@ function* doSwapPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteVa
 }
 
 /**
- * The swap-cache page of a swap entry is locked — reclaim (from isolation to the free or
- * put-back) or migration holds it: the fault sleeps until it is unlocked and starts over,
- * finding the page mapped again, still in the swap cache, or gone (then read from the slot).
- * Linux: do_swap_page() → folio_lock_or_retry() → VM_FAULT_RETRY
+ * The page a fault needs is locked — reclaim (from isolation to the free or put-back),
+ * migration or writeback holds it: the fault sleeps until it is unlocked and starts over,
+ * finding the page mapped again, still cached, or gone (then read back in).
+ * Linux: do_swap_page() → folio_lock_or_retry(); filemap_fault() → lock_folio_maybe_drop_mmap()
  */
 function pageLockRetry(k: Kernel, pfn: number): FaultOutcome {
   const m = k.mem;
@@ -440,6 +440,10 @@ function* doFileFault(k: Kernel, task: number, vma: Vma, addr: number, write: bo
   const file = vma.file!;
   const index = vma.linearIndex(addr);
   if (index >= file.pages) return sig('SIGBUS', `access beyond the end of file ${file.name}`);
+  // A cached page that is locked (reclaim, migration or writeback holds it): sleep and retry.
+  // Linux: filemap_fault() → lock_folio_maybe_drop_mmap() → VM_FAULT_RETRY
+  const cached = file.cache.get(index);
+  if (cached !== undefined && k.mem.has(cached, PG_LOCKED)) return pageLockRetry(k, cached);
   const pfn = yield* filemapGetPage(k, task, file, index);
   if (pfn === undefined) return oom(k, mm, addr);
   const shared = vma.has(VM_SHARED);
