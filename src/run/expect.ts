@@ -50,8 +50,11 @@ function checkPte(it: Interpreter, s: A.ExpectPte): Check {
       case 'migration': r = want(kind === PTE_MIGRATION, 'migration'); break;
       case 'numa': r = want(protnone, 'numa (protnone)'); break;
       case 'present': {
-        const attrs = s.attrs.map((a) => a.value).join(' ');
-        const desc = `present${attrs ? ' ' + attrs : ''}${s.maps ? '' : ''}`;
+        // The other PTE of `maps`, named as the spec would name it.
+        const other = s.maps ? it.pages(s.maps, pg.proc.name) : undefined;
+        const oname = other ? `${other.proc.name}.${it.w.addrName(other.proc.pid, other.addrs[0]!)}` : '';
+        const attrs = s.attrs.map((a) => (a.value === 'maps' ? `maps ${oname}` : a.value)).join(' ');
+        const desc = `present${attrs ? ' ' + attrs : ''}`;
         if (kind !== PTE_PRESENT || protnone) { r = fail(`${where}: expected pte ${desc}, found ${found}`); break; }
         const b = pte.bits;
         const bad: string[] = [];
@@ -62,10 +65,8 @@ function checkPte(it: Interpreter, s: A.ExpectPte): Check {
         if (s.young && (b & PTE_YOUNG) === 0) bad.push('not young');
         if (s.huge && (b & PMD_HUGE) === 0) bad.push('not huge');
         if (s.zero && pte.pfn !== 0) bad.push('not the zero page');
-        if (s.maps) {
-          const other = it.pages(s.maps, pg.proc.name);
+        if (other) {
           const o = other.proc.mm.pte(other.addrs[0]!);
-          const oname = `${other.proc.name}.${it.w.addrName(other.proc.pid, other.addrs[0]!)}`;
           if ((o.bits & PTE_KIND_MASK) !== PTE_PRESENT) bad.push(`${oname} is not present (${pteText(o)})`);
           else if (o.pfn !== pte.pfn) bad.push(`${oname} maps ${pteText(o)}`);
         }

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { runSpec } from './interp.js';
+
+/** `line:col message` of every failed expectation of a spec "t" header plus `body`. */
+function failures(body: string): string[] {
+  const r = runSpec(`spec "t"\n${body}`, 't.mms');
+  expect(r.diagnostics).toEqual([]);
+  return r.failures.map((f) => `${f.line}:${f.col} ${f.message}`);
+}
+
+describe('failed PTE expectations say what was expected and what was found', () => {
+  const setup = [
+    'process vm1',
+    'process vm2',
+    'vm1: mmap anon heap pages 2',
+    'vm1: write heap[0] "x"',
+    'vm2: mmap anon h pages 1',
+    'vm2: write h[0] "x"',
+  ];
+
+  it('maps: names the other PTE, as the spec did, and what it maps', () => {
+    expect(failures([...setup, 'expect vm1.heap[0] pte present rw maps vm2.h[0]', ''].join('\n'))).toEqual([
+      '8:1 heap[0]: expected pte present rw maps vm2.h[0], found pfn 1 rw dirty young (vm2.h[0] maps pfn 2 rw dirty young)',
+    ]);
+  });
+
+  it('attributes: lists each one that is missing', () => {
+    expect(failures([...setup, 'expect vm1.heap[0] pte present r special', ''].join('\n'))).toEqual([
+      '8:1 heap[0]: expected pte present r special, found pfn 1 rw dirty young (writable, not special)',
+    ]);
+    expect(failures([...setup, 'expect vm1.heap[1] pte swap', ''].join('\n'))).toEqual(['8:1 heap[1]: expected pte swap, found none']);
+  });
+});
