@@ -105,7 +105,7 @@ export function* mmuIntervalReadBegin(sub: IntervalSub): Op<number> {
   const n = sub.mm.notifiers;
   const seq = sub.invalidateSeq;
   if (seq === n.invalidateSeq) {
-    yield { wait: 'mmu_interval_read_begin: invalidation in progress', ready: () => n.invalidateSeq !== seq };
+    yield { wait: 'mmu_interval_read_begin: invalidation in progress', ready: () => n.invalidateSeq !== seq, carries: seq };
   }
   return seq;
 }

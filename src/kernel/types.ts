@@ -70,6 +70,12 @@ export interface Wait {
   ready(): boolean;
   /** The lock it waits for, if any (for deadlock and blocking reports). */
   readonly lock?: object;
+  /**
+   * A value the waiting operation read before the wait and uses after it (mmu_interval_read_begin's
+   * sequence). An exploration's state key includes it: two threads waiting at the same place
+   * with different carried values are in different states (src/sched/explore.ts).
+   */
+  readonly carries?: number;
 }
 export const isWait = (y: Yield): y is Wait => typeof y !== 'string';
 

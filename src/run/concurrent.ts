@@ -1,5 +1,6 @@
 import type * as A from '../lang/ast.js';
 import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
+import { bug } from '../kernel/types.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
 import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
@@ -220,6 +221,9 @@ function witnessText(factory: ReturnType<typeof replicaFactory>, s: A.Explore, e
     let lastNamed: string | undefined;
     let end = '';
     for (; i < seq.length && seq[i] === c; i++) {
+      // A witness only schedules threads that can run; one that cannot means the search
+      // merged two states that differ (a value carried without being reported).
+      if (!t.enabled) bug(`witnessText: the shortest schedule runs ${t.name} at transition ${i + 1}, where it cannot run (${t.wait?.wait ?? 'done'})`);
       end = t.advance(inst.k);
       if (end !== 'wait' && end !== 'done' && end !== 'error') lastNamed = end;
     }

@@ -67,6 +67,38 @@ describe('explore on toy threads', () => {
     expect(chooseThreads(ts)).toEqual([0, 1, 2]);
   });
 
+  it('a value carried across a wait (Wait.carries) is part of the state key', () => {
+    // mmu_interval_read_begin in miniature: `seq` is odd while invalidations run (`active`
+    // counts them); the reader takes seq and, if odd, waits for it to change, then records
+    // the value it took. A reader waiting with seq 3 (ready once seq is 5) and one waiting
+    // with seq 5 (not ready) are in the same shared state, at the same place, with the same
+    // (no) events: only the carried value tells them apart.
+    const fresh = (carry: boolean) => (): Instance => {
+      const k = new Kernel({ frames: 4, swapSlots: 4, trace: true, invariants: true });
+      const s = { seq: 2, active: 0, seen: [] as number[] };
+      const invalidate = function* (): Op<void> {
+        s.active++;
+        s.seq |= 1;
+        yield 'start';
+        if (--s.active === 0 && (s.seq & 1) === 1) s.seq++;
+        yield 'end';
+      };
+      const reader = function* (): Op<void> {
+        const seq = s.seq;
+        if ((seq & 1) === 1) yield { wait: 'read_begin', ready: () => s.seq !== seq, ...(carry ? { carries: seq } : {}) };
+        s.seen.push(seq);
+        yield 'begin';
+      };
+      const ops = [reader(), invalidate(), invalidate()];
+      return { k, threads: ops.map((op, i) => new SchedThread(i, `t${i + 1}`, 100 + i, op)), stateText: () => `${s.seq},${s.active},${s.seen.join('/')}` };
+    };
+    const endings = (carry: boolean, caching: boolean) =>
+      sorted(explore({ fresh: fresh(carry), judge: (i) => i.stateText(), maxStates: 100_000, caching }).endings);
+    expect(endings(true, true)).toEqual(endings(true, false));
+    // Without it the two waiting readers are merged, and the counts (or endings) go wrong.
+    expect(endings(false, true)).not.toEqual(endings(false, false));
+  });
+
   it('prefers witnesses with fewer context switches', () => {
     expect(switches([0, 0, 1, 1, 0])).toBe(2);
   });

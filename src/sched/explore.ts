@@ -24,7 +24,8 @@ import { raiseIfDeadlocked } from './race.js';
  *    - `events` (default): by the thread's position and the events its own transitions
  *      emitted. Sound under the convention that an operation reports in an event every
  *      value it carries from one step to a later one (the mirror's `begin seq=…`,
- *      `snapshot … pfn …`; reclaim's isolated pfn; an allocation's pfn).
+ *      `snapshot … pfn …`; reclaim's isolated pfn; an allocation's pfn), and a value it
+ *      carries across a wait in the Wait's `carries` (mmu_interval_read_begin's sequence).
  *    - `observations` (strict): by the chain of shared-state hashes it saw at the start of
  *      each of its transitions; an operation is deterministic, so its locals are a
  *      function of those. Always sound, merges far fewer states.
@@ -285,7 +286,12 @@ function nodeKey(g: number, threads: readonly SchedThread[], obs: readonly numbe
     const t = threads[i]!;
     if (t.done) h.num(-1);
     else if (t.transitions === 0) h.num(-2);
-    else { h.num(t.transitions); h.num(obs[i]!); }
+    else {
+      h.num(t.transitions);
+      h.num(obs[i]!);
+      // A value carried across the wait the thread is in (see Wait.carries).
+      if (t.wait?.carries !== undefined) h.num(t.wait.carries);
+    }
   }
   return h.done();
 }
