@@ -122,6 +122,31 @@ describe('mmspec run', () => {
     expect(cli(['run']).code).toBe(0);
   });
 
+  test('a spec\'s golden is found from the spec\'s place, whatever folder the command runs from', () => {
+    put('specs/a/x.mms', 'spec "X"\nvm1: read\n');
+    cli(['run']);
+    put('specs/a/x.mms', 'spec "X"\nvm1: write\n');
+    const elsewhere = mkdtempSync(join(tmpdir(), 'mmspec-cwd-'));
+    try {
+      const r = cli(['run', join(root, 'specs/a/x.mms')], { cwd: elsewhere });
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('differs from the trace of');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  test('a golden that cannot be read fails its spec, naming the file; the other specs still run', () => {
+    put('specs/a/x.mms', 'spec "X"\nvm1: read\n');
+    put('specs/a/y.mms', 'spec "Y"\nvm1: read\n');
+    mkdirSync(join(root, 'fixtures/a/x.trace.yaml'), { recursive: true });
+    const r = cli(['run', 'specs/a/x.mms', 'specs/a/y.mms']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/FAIL {2}specs\/a\/x\.mms[^\n]*\n[^\n]*internal error: golden fixtures\/a\/x\.trace\.yaml: EISDIR/);
+    expect(r.out).toContain('PASS  specs/a/y.mms');
+    expect(lastLine(r.out)).toContain('1 passed, 1 failed');
+  });
+
   test('CI=true: a missing golden fails and nothing is written, not even with --update', () => {
     put('specs/a/x.mms', 'spec "X"\n');
     const r = cli(['run', '--update'], { env: { CI: 'true' } });

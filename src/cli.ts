@@ -17,7 +17,7 @@ import {
   formatSummary, palette, useColor,
 } from './run/report.js';
 import type { Diagnostic } from './run/result.js';
-import { collectSpecs, findOrphanGoldens, findRoot, judgeSpec, type SpecRunner } from './run/suite.js';
+import { collectSpecs, findOrphanGoldens, findRoot, judgeSpec, suiteRootOf, type SpecRunner } from './run/suite.js';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
@@ -146,7 +146,7 @@ function cmdRun(args: readonly string[], io: CliIo, deps: CliDeps): number {
     const name = shown(root, io.cwd, abs);
     const source = readSource(abs, name, io);
     if (source === undefined) { badInput = true; failed++; continue; }
-    const result = judgeSpec(source, name, goldenFor(root, abs), mode, deps.runSpec);
+    const result = judgeSpec(source, name, goldenFor(suiteRootOf(abs) ?? root, abs), mode, deps.runSpec);
     io.out(formatResult(result, io.colorOut, debug));
     if (result.status === 'passed') passed++;
     else failed++;

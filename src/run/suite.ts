@@ -4,7 +4,7 @@
  * judge a spec the same way.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   goldenProblem, judgeGolden, shownPath, specForGolden,
   type GoldenMode, type GoldenOutcome, type GoldenRef,
@@ -28,6 +28,18 @@ export interface SpecResult {
   readonly golden?: GoldenOutcome;
   /** What the runner threw: a simulator bug, not a property of the spec. */
   readonly internalError?: unknown;
+}
+
+/**
+ * The project whose suite a spec file belongs to: the parent of the nearest `specs` folder
+ * above the file, if that parent holds a package.json; else undefined. A spec's golden is
+ * found from the spec's own place, wherever the command runs from.
+ */
+export function suiteRootOf(specAbs: string): string | undefined {
+  for (let dir = dirname(resolve(specAbs)); dirname(dir) !== dir; dir = dirname(dir)) {
+    if (basename(dir) === 'specs' && existsSync(join(dirname(dir), 'package.json'))) return dirname(dir);
+  }
+  return undefined;
 }
 
 /** The project root: the nearest directory at or above start that holds a package.json. */
@@ -57,7 +69,15 @@ export function judgeSpec(source: string, file: string, golden: GoldenRef | unde
   if (!run.trace) {
     return { ...base, status: 'failed', internalError: new Error('the run produced no trace') };
   }
-  const outcome = judgeGolden(run.trace, golden, mode);
+  let outcome: GoldenOutcome;
+  try {
+    outcome = judgeGolden(run.trace, golden, mode);
+  } catch (err) {
+    // An I/O error on this spec's golden (unreadable, a folder, a full disk): this spec
+    // fails, naming the file; the others still run.
+    const why = err instanceof Error ? err.message : String(err);
+    return { ...base, status: 'failed', internalError: new Error(`golden ${golden.shown}: ${why}`) };
+  }
   return { ...base, golden: outcome, status: goldenProblem(outcome) ? 'failed' : 'passed' };
 }
 
