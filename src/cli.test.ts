@@ -186,8 +186,10 @@ describe('mmspec run', () => {
     expect(cli(['run', '../specs/a/x.mms'], { cwd: join(root, 'src') }).out).toContain('PASS  specs/a/x.mms');
   });
 
-  test('a path that does not exist, or an unknown option, is bad input', () => {
+  test('a path that does not exist, a folder without specs, or an unknown option, is bad input', () => {
     expect(cli(['run', 'nope.mms'])).toMatchObject({ code: 2, err: 'mmspec: no such file or folder: nope.mms' });
+    mkdirSync(join(root, 'empty'));
+    expect(cli(['run', 'empty'])).toMatchObject({ code: 2, err: 'mmspec: no specs (*.mms) in folder empty' });
     expect(cli(['run', '--frobnicate']).code).toBe(2);
     expect(cli(['frobnicate']).code).toBe(2);
     expect(cli([]).code).toBe(2);
@@ -201,6 +203,7 @@ describe('mmspec run', () => {
     expect(useColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
     expect(useColor({ isTTY: false }, {})).toBe(false);
     expect(useColor({}, { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColor({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
   });
 });
 

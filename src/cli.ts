@@ -113,9 +113,11 @@ function parseArgs(args: readonly string[], known: readonly string[]):
 
 /** The files named by paths (default `<root>/specs`), or an exit code after reporting. */
 function specFiles(paths: readonly string[], root: string, io: CliIo): string[] | number {
-  const { files, missing } = collectSpecs(paths.length ? paths : [join(root, 'specs')], io.cwd);
+  const { files, missing, empty } = collectSpecs(paths.length ? paths : [join(root, 'specs')], io.cwd);
   for (const m of missing) io.err(`mmspec: no such file or folder: ${m}`);
-  return missing.length ? EXIT_BAD_INPUT : files;
+  // A folder without specs is most likely a wrong path: a CI script must not pass on it.
+  for (const e of empty) io.err(`mmspec: no specs (*.mms) in folder ${e}`);
+  return missing.length || empty.length ? EXIT_BAD_INPUT : files;
 }
 
 /** How a spec is named in reports and to the interpreter: root-relative inside the project. */

@@ -39,12 +39,13 @@ export function palette(color: boolean): Palette {
 }
 
 /**
- * Whether to colour output to stream: never with NO_COLOR set (non-empty), always with
- * FORCE_COLOR set (other than 0), otherwise only on a terminal.
+ * Whether to colour output to stream: never with NO_COLOR set (non-empty) or FORCE_COLOR
+ * 0 / false, always with FORCE_COLOR set otherwise, else only on a terminal.
  */
 export function useColor(stream: { readonly isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR !== undefined) return true;
   return stream.isTTY === true;
 }
 

@@ -92,16 +92,20 @@ export function titleOf(source: string): string | undefined {
  * it in sorted order; each once. `missing` lists the paths that do not exist.
  */
 export function collectSpecs(paths: readonly string[], cwd: string):
-  { readonly files: string[]; readonly missing: string[] } {
+  { readonly files: string[]; readonly missing: string[]; readonly empty: string[] } {
   const files = new Set<string>();
   const missing: string[] = [];
+  const empty: string[] = [];
   for (const p of paths) {
     const abs = resolve(cwd, p);
     if (!existsSync(abs)) missing.push(p);
-    else if (statSync(abs).isDirectory()) for (const f of walk(abs, '.mms')) files.add(f);
-    else files.add(abs);
+    else if (statSync(abs).isDirectory()) {
+      const found = walk(abs, '.mms');
+      if (found.length === 0) empty.push(p);
+      for (const f of found) files.add(f);
+    } else files.add(abs);
   }
-  return { files: [...files], missing };
+  return { files: [...files], missing, empty };
 }
 
 /** Files below dir whose names end in suffix, sorted by path; dot folders and node_modules skipped. */
