@@ -352,7 +352,7 @@ function* doSwapPage(k: Kernel, task: number, vma: Vma, addr: number, pte: PteVa
  */
 function pageLockRetry(k: Kernel, pfn: number): FaultOutcome {
   const m = k.mem;
-  return { kind: 'retry', wait: { wait: `page lock of pfn ${pfn}`, ready: () => !m.has(pfn, PG_LOCKED) } };
+  return { kind: 'retry', wait: { wait: `page lock of pfn ${pfn}`, ready: () => !m.has(pfn, PG_LOCKED), carries: pfn } };
 }
 
 /**

@@ -71,9 +71,10 @@ export interface Wait {
   /** The lock it waits for, if any (for deadlock and blocking reports). */
   readonly lock?: object;
   /**
-   * A value the waiting operation read before the wait and uses after it (mmu_interval_read_begin's
-   * sequence). An exploration's state key includes it: two threads waiting at the same place
-   * with different carried values are in different states (src/sched/explore.ts).
+   * A value the waiting operation read before the wait and uses after it, or that its
+   * readiness depends on (mmu_interval_read_begin's sequence, the pfn whose page lock a
+   * fault sleeps on). An exploration's state key includes it: two threads waiting at the
+   * same place with different carried values are in different states (src/sched/explore.ts).
    */
   readonly carries?: number;
 }
