@@ -191,6 +191,8 @@ describe('mmspec run', () => {
     mkdirSync(join(root, 'empty'));
     expect(cli(['run', 'empty'])).toMatchObject({ code: 2, err: 'mmspec: no specs (*.mms) in folder empty' });
     expect(cli(['run', '--frobnicate']).code).toBe(2);
+    put('specs/a/x.mms', 'spec "X"\n');
+    expect(cli(['check', '--max-states', '5', 'specs/a/x.mms']).err).toContain("unknown option '--max-states'");
     expect(cli(['frobnicate']).code).toBe(2);
     expect(cli([]).code).toBe(2);
   });

@@ -65,7 +65,8 @@ export function runCli(argv: readonly string[]): number {
 export function main(argv: readonly string[], io: CliIo,
   deps: CliDeps = { runSpec, checkSource }): number {
   const [command, ...all] = argv;
-  const rest = takeMaxStates(all, io);
+  // --max-states only means something where specs run (check rejects it as unknown).
+  const rest = command === 'run' || command === 'trace' ? takeMaxStates(all, io) : [...all];
   if (rest === undefined) return EXIT_BAD_INPUT;
   switch (command) {
     case 'run': return cmdRun(rest, io, deps);
@@ -80,7 +81,6 @@ export function main(argv: readonly string[], io: CliIo,
   }
 }
 
-/** Splits flags from paths; an unknown flag is a usage error (returned as a message). */
 /**
  * `--max-states N` (run, trace): the distinct states one `explore` block may visit before it
  * stops with a message (src/run/concurrent.ts reads MMSPEC_MAX_STATES). Returns the other
@@ -98,6 +98,7 @@ function takeMaxStates(args: readonly string[], io: CliIo): string[] | undefined
   return out;
 }
 
+/** Splits flags from paths; an unknown flag is a usage error (returned as a message). */
 function parseArgs(args: readonly string[], known: readonly string[]):
   { flags: Set<string>; paths: string[]; error?: string } {
   const flags = new Set<string>();
