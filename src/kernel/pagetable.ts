@@ -128,10 +128,7 @@ export class PageTable {
       pmd.ptes.set(mi, (pte = new PtePage()));
       this.ptePages++;
     }
-    this.lastKey = key;
-    this.lastPte = pte;
-    this.lastPtePmd = pmd;
-    this.lastPteMi = mi;
+    this.remember(key, pte, pmd, mi);
     return pte;
   }
 
@@ -165,15 +162,20 @@ export class PageTable {
     if (!p) {
       p = pmd.ptes.get(mi);
       if (!p) return none(out);
-      this.lastKey = key;
-      this.lastPte = p;
-      this.lastPtePmd = pmd;
-      this.lastPteMi = mi;
+      this.remember(key, p, pmd, mi);
     }
     const i = PageTable.pteIndex(addr);
     out.pfn = p.pfn[i]!;
     out.bits = p.bits[i]!;
     return out;
+  }
+
+  /** Fills the walk cache: the PTE page of 2 MiB slot `key`, slot `mi` of PMD page `pmd`. */
+  private remember(key: number, pte: PtePage, pmd: PmdPage, mi: number): void {
+    this.lastKey = key;
+    this.lastPte = pte;
+    this.lastPtePmd = pmd;
+    this.lastPteMi = mi;
   }
 
   /** Drops an empty PTE page (free_pte_range). */
