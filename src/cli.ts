@@ -17,6 +17,7 @@ import {
   formatSummary, palette, useColor,
 } from './run/report.js';
 import type { Diagnostic } from './run/result.js';
+import { cmdFuzz } from './fuzz/command.js';
 import { collectSpecs, findOrphanGoldens, findRoot, judgeSpec, suiteRootOf, type SpecRunner } from './run/suite.js';
 
 export const EXIT_PASSED = 0;
@@ -32,6 +33,8 @@ export interface CliIo {
   readonly err: (text: string) => void;
   readonly colorOut: boolean;
   readonly colorErr: boolean;
+  /** stderr is a terminal: a progress line may be redrawn there. */
+  readonly progressTty?: boolean;
 }
 
 /** The interpreter's two entry points; tests pass fakes. */
@@ -42,7 +45,8 @@ export interface CliDeps {
 
 const USAGE = `usage: mmspec run [--update] [--max-states N] [PATH…]   run specs (default: specs/)
        mmspec check FILE…              parse and check specs without running them
-       mmspec trace FILE               print the trace of one spec`;
+       mmspec trace FILE               print the trace of one spec
+       mmspec fuzz [--seed S] [--count N] [--mirror OPT=V,…]   generated scenarios: nothing lost, no crash`;
 
 /** The CLI on the real process: for bin/mmspec.js. Returns the exit code. */
 export function runCli(argv: readonly string[]): number {
@@ -52,6 +56,7 @@ export function runCli(argv: readonly string[]): number {
     err: (text) => { process.stderr.write(text + '\n'); },
     colorOut: useColor(process.stdout, process.env),
     colorErr: useColor(process.stderr, process.env),
+    progressTty: process.stderr.isTTY === true,
   };
   try {
     return main(argv, io);
@@ -72,6 +77,10 @@ export function main(argv: readonly string[], io: CliIo,
     case 'run': return cmdRun(rest, io, deps);
     case 'check': return cmdCheck(rest, io, deps);
     case 'trace': return cmdTrace(rest, io, deps);
+    case 'fuzz': return cmdFuzz(rest, {
+      out: io.out, err: io.err,
+      ...(io.progressTty ? { progress: (t: string) => { process.stderr.write(`\r\x1b[K${t}`); } } : {}),
+    });
     case 'help': case '--help': case '-h':
       io.out(USAGE);
       return EXIT_PASSED;

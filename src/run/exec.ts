@@ -88,7 +88,7 @@ export class Interpreter {
    */
   replica = false;
 
-  constructor(readonly spec: A.SpecFile, readonly source: string, opts: { trace?: boolean } = {}) {
+  constructor(readonly spec: A.SpecFile, public source: string, opts: { trace?: boolean } = {}) {
     let frames = 4096, slots = 4096;
     for (const s of spec.statements) {
       if (s.type === 'memory') frames = s.frames.value;
@@ -106,30 +106,38 @@ export class Interpreter {
   }
 
   run(): void {
-    for (const stmt of this.spec.statements) {
-      try {
-        this.settleViolations(stmt);
-        this.exec(stmt);
-        this.record(stmt);
-      } catch (e) {
-        this.record(stmt);
-        if (e instanceof SpecFailure) {
-          this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
-          return;
-        }
-        if (e instanceof SpecBadInput) {
-          this.badInput = e;
-          return;
-        }
-        throw e;
-      }
-    }
+    for (const stmt of this.spec.statements) if (!this.step(stmt)) return;
     // A violation raised by the last statement, with no `expect violation` after it.
     try {
       this.settleViolations(undefined);
     } catch (e) {
       if (!(e instanceof SpecFailure)) throw e;
       this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+    }
+  }
+
+  /**
+   * Runs one statement of the spec: its pending violations are settled, it executes, its
+   * events are recorded. Returns false when the run stopped there (a failure or bad input).
+   * run() calls it for each statement; the scenario fuzzer (src/fuzz) calls it as it appends.
+   */
+  step(stmt: A.Statement): boolean {
+    try {
+      this.settleViolations(stmt);
+      this.exec(stmt);
+      this.record(stmt);
+      return true;
+    } catch (e) {
+      this.record(stmt);
+      if (e instanceof SpecFailure) {
+        this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+        return false;
+      }
+      if (e instanceof SpecBadInput) {
+        this.badInput = e;
+        return false;
+      }
+      throw e;
     }
   }
 
