@@ -6,9 +6,8 @@
  * breaks an invariant, shrunk and printed.
  */
 import { runSpec } from '../run/interp.js';
-import { serializeTrace } from '../run/golden.js';
 import type { SpecRun } from '../run/result.js';
-import { FUZZ_FILE, generateScenario, type Finding, type GenOptions } from './generate.js';
+import { FUZZ_FILE, generateScenario, replayPlan, type Action, type Finding, type GenOptions, type ScenarioPlan } from './generate.js';
 
 export interface CampaignOptions extends GenOptions {
   readonly seed: number;
@@ -53,7 +52,7 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
       const key = `${f.finding.kind}:${signature(f.finding)}`;
       if (!seen.has(key)) {
         seen.add(key);
-        findings.push(shrinkFinding(f.finding, i));
+        findings.push(shrinkFinding(f.finding, f.plan, opts, i));
       }
     }
     opts.onProgress?.(run, findings.length);
@@ -63,9 +62,9 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
 
 /** Generates scenario `index` and checks it: the generator's own finding, then two replays of its text. */
 export function checkScenario(seed: number, index: number, opts: GenOptions = {}):
-  { finding?: Finding; statements: number; judged: boolean; text: string } {
+  { finding?: Finding; statements: number; judged: boolean; text: string; plan: ScenarioPlan } {
   const sc = generateScenario(seed, index, opts);
-  const base = { statements: sc.statements, judged: sc.safe, text: sc.text };
+  const base = { statements: sc.statements, judged: sc.safe, text: sc.text, plan: sc.plan };
   if (sc.finding) return { ...base, finding: sc.finding };
   return { ...base, ...replayFinding(sc.text) };
 }
@@ -77,7 +76,7 @@ export function replayFinding(text: string): { finding?: Finding } {
   const r = a.run!;
   if (r.diagnostics.length > 0) return { finding: { kind: 'rejected', message: `line ${r.diagnostics[0]!.line}: ${r.diagnostics[0]!.message}`, spec: text } };
   if (r.failures.length > 0) return { finding: { kind: 'replay', message: `line ${r.failures[0]!.line}: ${r.failures[0]!.message}`, spec: text } };
-  if (b.crash || !b.run?.trace || serializeTrace(r.trace!) !== serializeTrace(b.run.trace)) {
+  if (b.crash || !b.run?.trace || JSON.stringify(r.trace) !== JSON.stringify(b.run.trace)) {
     return { finding: { kind: 'nondeterministic', message: 'the same spec gave two different traces', spec: text } };
   }
   return {};
@@ -94,27 +93,9 @@ function runGuarded(text: string): { run?: SpecRun; crash?: string } {
 
 // ---------------------------------------------------------------- shrinking
 
-/**
- * What a spec text does, as far as a finding is concerned: its crash, its first diagnostic or
- * failure, with numbers and names made generic so that a smaller spec failing the same way
- * matches. Undefined: it passes.
- */
-export function outcomeKey(text: string): string | undefined {
-  const a = runGuarded(text);
-  if (a.crash) return `crash:${generic(a.crash)}`;
-  const r = a.run!;
-  if (r.diagnostics.length > 0) return `rejected:${generic(r.diagnostics[0]!.message)}`;
-  if (r.failures.length > 0) return `failed:${failureClass(r.failures[0]!.message)}`;
-  const b = runGuarded(text);
-  if (b.crash || !b.run?.trace || serializeTrace(r.trace!) !== serializeTrace(b.run.trace)) return 'nondeterministic';
-  return undefined;
-}
-
-function failureClass(message: string): string {
-  const v = /^violation ([a-z-]+)/.exec(message);
-  if (v) return `violation ${v[1]}`;
-  if (/returned .*, expected|expected .* found/.test(message)) return 'value';
-  return generic(message);
+/** A finding's kind and its message with names and numbers made generic: what a shrink keeps. */
+function findingKey(f: Finding): string {
+  return `${f.kind}:${signature(f)}`;
 }
 
 function generic(message: string): string {
@@ -127,59 +108,42 @@ function generic(message: string): string {
 
 function signature(f: Finding): string { return generic(f.message); }
 
-/** Units a spec can lose one at a time: a line, or a block with its outcomes. */
-function units(text: string): string[][] {
-  const lines = text.replace(/\n$/, '').split('\n');
-  const out: string[][] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (/\{\s*$/.test(lines[i]!)) {
-      const u = [lines[i]!];
-      while (++i < lines.length) {
-        u.push(lines[i]!);
-        if (/^\s*\}/.test(lines[i]!)) break;
-      }
-      while (i + 1 < lines.length && /^expect (always|sometimes|never)\b/.test(lines[i + 1]!)) u.push(lines[++i]!);
-      out.push(u);
-    } else out.push([lines[i]!]);
-  }
-  return out;
+/** Runs a plan and its replays, as checkScenario does for a generated one. */
+function checkPlan(plan: ScenarioPlan, opts: GenOptions): Finding | undefined {
+  const sc = replayPlan(plan, opts);
+  return sc.finding ?? replayFinding(sc.text).finding;
 }
 
-const join = (us: readonly string[][]): string => us.map((u) => u.join('\n')).join('\n') + '\n';
-
 /**
- * Shrinks a failing spec while it keeps failing the same way: removes chunks of units
- * (halves, quarters, … single lines, the `spec` line kept), then drops `expect V` of reads
- * that are not the failing one. Bounded by `budget` runs.
+ * Shrinks a failing scenario while it keeps failing the same way: drops chunks of its
+ * actions (halves, quarters, … single ones) and realises the rest again, so every
+ * expectation of the smaller spec is the model's. Bounded by `budget` replays.
  */
-export function shrinkSpec(text: string, budget = 1500): string {
-  const key = outcomeKey(text);
-  if (key === undefined) return text;
+export function shrinkPlan(plan: ScenarioPlan, finding: Finding, opts: GenOptions, budget = 400): Finding {
+  const key = findingKey(finding);
+  let best = finding;
+  let actions = [...plan.actions];
   let runs = 0;
-  const still = (t: string): boolean => runs++ < budget && outcomeKey(t) === key;
-  let us = units(text);
-  // Values read elsewhere are not the point: they only pin what the smaller spec may lose.
-  us = us.map((u, i) => {
-    if (i === 0 || u.length !== 1 || !/: read .* expect "?[^"]*"?$/.test(u[0]!) || / expect SIG/.test(u[0]!)) return u;
-    const bare = [u[0]!.replace(/ expect .*$/, '')];
-    const cand = us.map((x, j) => (j === i ? bare : x));
-    return still(join(cand)) ? bare : u;
-  });
-  let chunk = Math.max(1, Math.floor(us.length / 2));
+  const still = (cand: Action[]): boolean => {
+    if (runs++ >= budget) return false;
+    const f = checkPlan({ ...plan, actions: cand }, opts);
+    if (f && findingKey(f) === key) { best = f; return true; }
+    return false;
+  };
+  let chunk = Math.max(1, Math.floor(actions.length / 2));
   while (chunk >= 1 && runs < budget) {
     let changed = false;
-    for (let start = 1; start < us.length && runs < budget;) {
-      const cand = [...us.slice(0, start), ...us.slice(start + chunk)];
-      if (cand.length < us.length && still(join(cand))) { us = cand; changed = true; }
-      else start += chunk;
+    for (let start = 0; start < actions.length && runs < budget;) {
+      const cand = [...actions.slice(0, start), ...actions.slice(start + chunk)];
+      if (still(cand)) { actions = cand; changed = true; } else start += chunk;
     }
     if (!changed) chunk = Math.floor(chunk / 2);
   }
-  return join(us);
+  return best;
 }
 
-function shrinkFinding(f: Finding, index: number): ShrunkFinding {
+function shrinkFinding(f: Finding, plan: ScenarioPlan, opts: GenOptions, index: number): ShrunkFinding {
   const lines = f.spec.split('\n').filter((l) => l.trim()).length;
-  const spec = shrinkSpec(f.spec);
-  return { ...f, spec, index, lines, shrunkLines: spec.split('\n').filter((l) => l.trim()).length };
+  const small = shrinkPlan(plan, f, opts);
+  return { ...small, index, lines, shrunkLines: small.spec.split('\n').filter((l) => l.trim()).length };
 }

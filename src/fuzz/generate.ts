@@ -5,30 +5,31 @@
  * were placed and what the OOM killer took, and so that what the simulator answers is
  * compared with the content model (model.ts) statement by statement.
  *
- * Where the model is certain of an outcome the statement is written with it (`read x[0]
- * expect "v3"`, `write … expect SIGSEGV`, `madvise … expect EINVAL`); a wrong answer then
- * fails the spec text itself, which is the finding, ready to paste. Where Linux leaves a
- * choice that the model cannot make (a lazily freed page, a snapshot-mode mirror page that
- * may be absent, what an OOM kill took), the observed outcome is written down after the
- * model allowed it, so the final text replays exactly.
+ * A scenario is a list of actions (data: "p1 writes v3 into r2[0..2]"). Realising an action
+ * writes its statement with what the model is certain of (`read x[0] expect "v3"`,
+ * `write … expect SIGSEGV`, `madvise … expect EINVAL`): a wrong answer then fails the spec
+ * text itself, which is the finding, ready to paste. Where Linux leaves a choice the model
+ * cannot make (a lazily freed page, a snapshot-mode mirror page that may be absent, what an
+ * OOM kill took), the observed outcome is written down once the model allowed it, so the text
+ * replays exactly. Shrinking drops actions and realises the rest again, so the expectations of
+ * a smaller scenario are the model's, never stale text.
  */
 import type * as A from '../lang/ast.js';
 import { parseSpec } from '../lang/parse.js';
-import { checkSpec } from '../lang/check.js';
 import { Interpreter } from '../run/exec.js';
 import type { KEvent as Event } from '../kernel/events.js';
 import type { Value } from '../kernel/types.js';
 import { Rng } from './random.js';
 import {
   PAGE, accessOutcomes, dontneed, forkPage, lazyFree, lookup, observed, readable, store, storeTarget, valuesOf, writable,
-  type Cell, type DevM, type FileM, type Outcome, type PageM, type ProcM, type Prot, type RegionM,
+  type DevM, type FileM, type Outcome, type PageM, type ProcM, type Prot, type RegionM,
 } from './model.js';
 
 export const FUZZ_FILE = 'fuzz.mms';
 
 /** How a scenario is generated. */
 export interface GenOptions {
-  /** `check=none,lock=off`: every mirror device is opened with these (the hunt of `fuzz --mirror`). */
+  /** `check=none, lock=off`: every mirror device is opened with these (the hunt of `fuzz --mirror`). */
   readonly mirror?: string;
   /** About how many statements the body has (the read-back at the end comes on top). */
   readonly length?: number;
@@ -41,7 +42,50 @@ export interface Finding {
   readonly spec: string;
 }
 
+/** A page range of a process's region: `r2[1..3]`, or `r2` when whole. */
+export interface RangeRef { readonly p: string; readonly region: string; readonly from: number; readonly to: number; readonly whole: boolean }
+
+export interface ThreadAct {
+  readonly t: 'read' | 'write' | 'reclaim' | 'migrate' | 'numa' | 'pageout';
+  readonly p: string; readonly region: string; readonly i: number; readonly value: Value;
+}
+
+/** One statement of a scenario, as data: realised against the model and the interpreter. */
+export type Action =
+  | { readonly a: 'process'; readonly name: string }
+  | { readonly a: 'file'; readonly name: string; readonly pages: number; readonly values?: readonly Value[] }
+  | { readonly a: 'mmapAnon'; readonly p: string; readonly name: string; readonly pages: number; readonly prot: Prot; readonly showProt: boolean; readonly shared: boolean; readonly huge: boolean }
+  | { readonly a: 'mmapFile'; readonly p: string; readonly name: string; readonly file: string; readonly offset: number; readonly pages: number; readonly prot: Prot; readonly showProt: boolean; readonly shared: boolean }
+  | { readonly a: 'access'; readonly r: RangeRef; readonly write: boolean; readonly value: Value }
+  | { readonly a: 'munmap'; readonly r: RangeRef }
+  | { readonly a: 'mprotect'; readonly r: RangeRef; readonly prot: Prot }
+  | { readonly a: 'madvise'; readonly r: RangeRef; readonly advice: string }
+  | { readonly a: 'mremap'; readonly p: string; readonly region: string; readonly to: number }
+  | { readonly a: 'fork'; readonly p: string; readonly child: string }
+  | { readonly a: 'exit'; readonly p: string }
+  | { readonly a: 'kernelRange'; readonly verb: 'reclaim' | 'migrate' | 'khugepaged' | 'numa-scan'; readonly r: RangeRef }
+  | { readonly a: 'kernelReclaimN'; readonly n: number }
+  | { readonly a: 'compact' }
+  | { readonly a: 'ksm'; readonly x: RangeRef; readonly y: RangeRef }
+  | { readonly a: 'writeback'; readonly file: string }
+  | { readonly a: 'oom'; readonly p: string }
+  | { readonly a: 'openMirror'; readonly p: string; readonly name: string; readonly target: string; readonly options: string; readonly safe: boolean }
+  | { readonly a: 'mmapView'; readonly p: string; readonly dev: string; readonly name: string; readonly tregion: string; readonly i: number; readonly pages: number; readonly prot: Prot; readonly showProt: boolean }
+  | { readonly a: 'close'; readonly dev: string }
+  | { readonly a: 'openDmirror'; readonly p: string; readonly name: string }
+  | { readonly a: 'dmirror'; readonly dev: string; readonly cmd: 'read' | 'write' | 'snapshot' | 'migrate'; readonly r: RangeRef; readonly values: readonly Value[] }
+  | { readonly a: 'block'; readonly explore: boolean; readonly threads: readonly ThreadAct[]; readonly order: readonly number[] };
+
+/** A scenario as data: its header and its actions (the read-back at the end is implied). */
+export interface ScenarioPlan {
+  readonly title: string;
+  readonly memory: number;
+  readonly swap: number;
+  readonly actions: readonly Action[];
+}
+
 export interface Scenario {
+  readonly plan: ScenarioPlan;
   readonly text: string;
   /** Statements run (without the header). */
   readonly statements: number;
@@ -58,54 +102,77 @@ const PROTS: readonly Prot[] = ['none', 'r', 'rw', 'rx', 'rwx'];
 
 class Stop extends Error { constructor(readonly finding: Finding) { super(finding.message); } }
 
-/** Generates and runs scenario number `index` of campaign `seed`. Never throws. */
+/** Generates scenario number `index` of campaign `seed` at random, and runs it. Never throws. */
 export function generateScenario(seed: number, index: number, opts: GenOptions = {}): Scenario {
-  const g = new Generator(new Rng(seed, index), opts, `fuzz ${seed}#${index}`);
-  try {
-    g.body();
-    g.readBack();
-  } catch (e) {
-    if (e instanceof Stop) return { text: g.text(), statements: g.count, safe: g.safe, finding: e.finding };
-    const err = e instanceof Error ? e : new Error(String(e));
-    return { text: g.text(), statements: g.count, safe: g.safe,
-      finding: { kind: 'crash', message: `generator: ${err.message}`, spec: g.text() } };
-  }
-  return { text: g.text(), statements: g.count, safe: g.safe };
+  const rng = new Rng(seed, index);
+  const memory = rng.weighted({ tiny: 2, small: 3, normal: 5 });
+  const plan = {
+    title: `fuzz ${seed}#${index}`,
+    memory: memory === 'tiny' ? rng.range(3, 12) : memory === 'small' ? rng.range(16, 64) : 4096,
+    swap: rng.chance(0.4) ? rng.range(1, 16) : 4096,
+  };
+  const g = new Generator(plan, opts);
+  return g.realise(() => {
+    const chooser = new Chooser(rng, g, opts);
+    chooser.fill(opts.length ?? rng.range(6, 40));
+  });
 }
 
+/** Runs a plan again (a shrinking step): actions that no longer make sense are left out. Never throws. */
+export function replayPlan(plan: ScenarioPlan, opts: GenOptions = {}): Scenario {
+  const g = new Generator(plan, opts);
+  return g.realise(() => { for (const a of plan.actions) g.apply(a); });
+}
+
+/** Realises actions: the model, the interpreter and the spec text, kept in step. */
 class Generator {
   private readonly lines: string[] = [];
-  private it: Interpreter | undefined;
-  private spec: { type: 'specFile'; statements: A.Statement[]; loc: A.Loc } | undefined;
-  readonly procs: ProcM[] = [];
-  readonly files: FileM[] = [];
-  readonly devs: DevM[] = [];
-  readonly dmirrors: { name: string; opener: ProcM }[] = [];
+  private readonly it: Interpreter;
+  private readonly spec: { type: 'specFile'; statements: A.Statement[]; loc: A.Loc };
+  readonly procs = new Map<string, ProcM>();
+  readonly files = new Map<string, FileM>();
+  readonly devs = new Map<string, DevM>();
+  readonly dmirrors = new Map<string, ProcM>();
+  readonly applied: Action[] = [];
   count = 0;
+  /** Lines of the text so far (a block spans several). */
+  private textLines = 0;
   /** False once a driver variant or an OOM kill makes contents and violations unjudgeable. */
   safe = true;
-  private names = 0;
-  private values = 0;
-  private readonly memory: number;
-  private readonly target: number;
 
-  constructor(private readonly rng: Rng, private readonly opts: GenOptions, title: string) {
-    this.target = opts.length ?? rng.range(6, 40);
-    this.memory = rng.weighted({ tiny: 2, small: 3, normal: 5 }) === 'tiny' ? rng.range(3, 12)
-      : rng.chance(0.4) ? rng.range(16, 64) : 4096;
-    this.lines.push(`spec "${title}"`);
-    if (this.memory !== 4096) this.lines.push(`memory ${this.memory} frames`);
-    const swap = rng.chance(0.4) ? rng.range(1, 16) : 0;
-    if (swap > 0) this.lines.push(`swap ${swap} slots`);
-    const header = this.lines.join('\n') + '\n';
+  constructor(readonly plan: Omit<ScenarioPlan, 'actions'>, private readonly opts: GenOptions) {
+    this.lines.push(`spec "${plan.title}"`);
+    if (plan.memory !== 4096) this.lines.push(`memory ${plan.memory} frames`);
+    if (plan.swap !== 4096) this.lines.push(`swap ${plan.swap} slots`);
+    const header = this.text();
+    this.textLines = this.lines.length;
     const parsed = parseSpec(header, FUZZ_FILE);
-    if (!parsed.spec) throw new Stop({ kind: 'rejected', message: parsed.diagnostics[0]?.message ?? 'header', spec: header });
-    this.spec = { type: 'specFile', statements: [], loc: parsed.spec.loc };
-    this.it = new Interpreter(this.spec as unknown as A.SpecFile, header);
-    for (const s of parsed.spec.statements) { this.spec.statements.push(s); this.it.step(s); }
+    if (!parsed.spec) throw new Error(`Generator: header does not parse: ${parsed.diagnostics[0]?.message}`);
+    // The header is in the tree before the interpreter is made: it sizes memory and swap.
+    this.spec = { type: 'specFile', statements: [...parsed.spec.statements], loc: parsed.spec.loc };
+    this.it = new Interpreter(this.spec as unknown as A.SpecFile, header, { steps: false });
+    for (const s of parsed.spec.statements) this.it.step(s);
   }
 
   text(): string { return this.lines.join('\n') + '\n'; }
+
+  /** Runs `body`, then reads every page back; a finding ends the scenario where it is. */
+  realise(body: () => void): Scenario {
+    const done = (finding?: Finding): Scenario => ({
+      plan: { ...this.plan, actions: [...this.applied] }, text: this.text(), statements: this.count, safe: this.safe,
+      ...(finding ? { finding } : {}),
+    });
+    try {
+      body();
+      this.readBack();
+    } catch (e) {
+      if (e instanceof Stop) return done(e.finding);
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (process.env.MMSPEC_DEBUG === '1') console.error(err.stack);
+      return done({ kind: 'crash', message: `generator: ${err.message}`, spec: this.text() });
+    }
+    return done();
+  }
 
   // ------------------------------------------------------------------ running statements
 
@@ -114,59 +181,59 @@ class Generator {
    * (the caller decides whether the model allowed it); a crash or a rejection stops the scenario.
    */
   private run(line: string): { events: Event[]; failure?: string } {
+    // The statement alone, at its own line: the same tree as in the whole text, at a cost that
+    // does not grow with the spec (the static checks of the whole text run in its replays).
+    const at = this.textLines;
     this.lines.push(line);
-    const text = this.text();
-    const parsed = parseSpec(text, FUZZ_FILE);
-    const diags = parsed.spec ? checkSpec(parsed.spec, FUZZ_FILE) : parsed.diagnostics;
-    if (!parsed.spec || diags.length > 0) {
-      const d = diags[0]!;
-      throw new Stop({ kind: 'rejected', message: `line ${d.line}: ${d.message}`, spec: text });
+    this.textLines += line.split('\n').length;
+    const padded = '\n'.repeat(at) + line + '\n';
+    const parsed = parseSpec(padded, FUZZ_FILE);
+    if (!parsed.spec || parsed.spec.statements.length !== 1) {
+      throw new Stop({ kind: 'rejected', message: `line ${at + 1}: ${parsed.diagnostics[0]?.message ?? 'not one statement'}`, spec: this.text() });
     }
-    const it = this.it!;
-    const stmt = parsed.spec.statements[parsed.spec.statements.length - 1]!;
-    this.spec!.statements.push(stmt);
-    it.source = text;
-    const mark = it.k.events.length;
+    const stmt = parsed.spec.statements[0]!;
+    this.spec.statements.push(stmt);
+    this.it.source = padded;
+    const text = this.text();
+    const mark = this.it.k.events.length;
     let ok: boolean;
     try {
-      ok = it.step(stmt);
+      ok = this.it.step(stmt);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       throw new Stop({ kind: 'crash', message: `${err.name}: ${err.message}`, spec: text });
     }
     this.count++;
-    const events = it.k.events.slice(mark);
+    const events = this.it.k.events.slice(mark);
     this.noteKills(events);
-    if (it.badInput) throw new Stop({ kind: 'bad-input', message: it.badInput.message, spec: text });
+    if (this.it.badInput) throw new Stop({ kind: 'bad-input', message: this.it.badInput.message, spec: text });
     if (!ok) {
-      const message = it.failure!.message;
-      it.failure = undefined;
+      const message = this.it.failure!.message;
+      this.it.failure = undefined;
       return { events, failure: message };
     }
-    if (it.pending) this.settleViolation();
+    if (this.it.pending) this.settleViolation();
     return { events };
   }
 
   /** Replaces the last line (an observed outcome written down); its tree is re-parsed. */
   private rewriteLast(line: string): void {
+    const at = this.textLines - this.lines[this.lines.length - 1]!.split('\n').length;
     this.lines[this.lines.length - 1] = line;
-    const text = this.text();
-    const parsed = parseSpec(text, FUZZ_FILE);
-    if (!parsed.spec) throw new Stop({ kind: 'rejected', message: parsed.diagnostics[0]!.message, spec: text });
-    const sts = this.spec!.statements;
-    sts[sts.length - 1] = parsed.spec.statements[parsed.spec.statements.length - 1]!;
-    this.it!.source = text;
+    const padded = '\n'.repeat(at) + line + '\n';
+    const parsed = parseSpec(padded, FUZZ_FILE);
+    if (!parsed.spec) throw new Stop({ kind: 'rejected', message: parsed.diagnostics[0]!.message, spec: this.text() });
+    const sts = this.spec.statements;
+    sts[sts.length - 1] = parsed.spec.statements[0]!;
   }
 
   /** A violation raised by the last statement: a finding, unless a variant makes it expected. */
   private settleViolation(): void {
-    const p = this.it!.pending!;
+    const p = this.it.pending!;
     const kinds = [...new Set(p.violations.map((v) => v.kind))];
-    if (this.safe && this.opts.mirror === undefined) {
+    if (this.opts.mirror !== undefined) throw new Stop({ kind: 'violation', message: `violation ${kinds.join(', ')}`, spec: this.text() });
+    if (this.safe) {
       throw new Stop({ kind: 'violation', message: `violation ${kinds.join(', ')} with the default mirror options: ${p.violations[0]!.detail}`, spec: this.text() });
-    }
-    if (this.opts.mirror !== undefined) {
-      throw new Stop({ kind: 'violation', message: `violation ${kinds.join(', ')}`, spec: this.text() });
     }
     this.run(`expect violation ${kinds[0]}`);
   }
@@ -174,373 +241,351 @@ class Generator {
   private noteKills(events: readonly Event[]): void {
     for (const e of events) {
       if (e.e !== 'oom') continue;
-      const p = this.procs.find((x) => x.pid === e.mm);
-      if (p) { p.alive = false; p.killed = true; }
+      for (const p of this.procs.values()) if (p.pid === e.mm) { p.alive = false; p.killed = true; }
       this.safe = false;
     }
   }
 
-  // ------------------------------------------------------------------ the body
-
-  body(): void {
-    const nProcs = this.rng.range(1, 3);
-    for (let i = 0; i < nProcs; i++) this.newProcess();
-    if (this.rng.chance(0.4)) this.newFile();
-    this.mmapAnon(this.procs[0]!);
-    while (this.count < this.target + 4) this.oneStatement();
+  private fail(kind: Finding['kind'], message: string): never {
+    throw new Stop({ kind, message, spec: this.text() });
   }
 
-  private oneStatement(): void {
-    const live = this.live();
-    if (live.length === 0) { this.newProcess(); return; }
-    const kind = this.rng.weighted({
-      read: 22, write: 22, mmap: 7, file: 3, munmap: 3, mprotect: 4, madvise: 7, mremap: 1, fork: 3, exit: 1,
-      kernel: 14, mirror: 4, view: 5, dmirror: 5, block: 3, close: 1,
-    });
-    const p = this.rng.pick(live);
-    switch (kind) {
-      case 'read': return this.access(p, false);
-      case 'write': return this.access(p, true);
-      case 'mmap': return this.rng.chance(0.7) || this.files.length === 0 ? this.mmapAnon(p) : this.mmapFile(p);
-      case 'file': return this.files.length < 3 ? this.newFile() : this.mmapFile(p);
-      case 'munmap': return this.munmap(p);
-      case 'mprotect': return this.mprotect(p);
-      case 'madvise': return this.madvise(p);
-      case 'mremap': return this.mremap(p);
-      case 'fork': return this.procs.length < 6 ? this.fork(p) : this.access(p, false);
-      case 'exit': return live.length > 1 && this.rng.chance(0.5) ? this.exit(p) : this.access(p, true);
-      case 'kernel': return this.kernel();
-      case 'mirror': return this.openMirror(p);
-      case 'view': return this.mmapView(p);
-      case 'dmirror': return this.dmirror(p);
-      case 'block': return this.block();
-      case 'close': return this.close();
-    }
+  // ------------------------------------------------------------------ the model's view
+
+  live(): ProcM[] { return [...this.procs.values()].filter((p) => p.alive); }
+
+  /** The model's region of a range, if the range still makes sense (its process lives, the pages exist). */
+  region(r: RangeRef): { p: ProcM; reg: RegionM } | undefined {
+    const p = this.procs.get(r.p);
+    const reg = p?.alive ? p.regions.get(r.region) : undefined;
+    if (!p || !reg || r.to > reg.pages.length) return undefined;
+    return { p, reg };
   }
 
-  private live(): ProcM[] { return this.procs.filter((p) => p.alive); }
-  private name(prefix: string): string { return `${prefix}${++this.names}`; }
-  private value(): Value { return this.rng.chance(0.15) ? this.rng.range(1, 999) : `v${++this.values}`; }
-
-  private newProcess(): void {
-    const name = this.name('p');
-    this.run(`process ${name}`);
-    this.procs.push({ name, pid: this.it!.w.proc(name).pid, alive: true, killed: false, regions: new Map() });
-  }
-
-  private newFile(): void {
-    const name = this.name('f');
-    const pages = this.rng.range(1, 8);
-    if (this.rng.chance(0.3)) {
-      const vals = Array.from({ length: pages }, () => this.value());
-      this.run(`file ${name} pages ${pages} = ${vals.map(lit).join(', ')}`);
-      this.files.push({ name, pages, cells: vals.map((v) => ({ v, lazy: false })) });
-    } else {
-      this.run(`file ${name} pages ${pages}`);
-      this.files.push({ name, pages, cells: Array.from({ length: pages }, (_, i) => ({ v: `${name}:${i}`, lazy: false })) });
-    }
-  }
-
-  /** Adds the region the interpreter placed (mmap succeeded) to the model. */
-  private placed(p: ProcM, name: string, r: Omit<RegionM, 'start' | 'name'>): void {
-    const reg = this.it!.w.proc(p.name).regions.get(name);
-    if (!reg) throw new Stop({ kind: 'failed', message: `mmap of ${name} placed nothing`, spec: this.text() });
-    p.regions.delete(name);
-    p.regions.set(name, { ...r, name, start: reg.start });
-  }
-
-  private mmapAnon(p: ProcM): void {
-    const name = this.name('r');
-    const huge = this.rng.chance(0.1);
-    const pages = huge ? this.rng.pick([512, 520, 1024]) : this.rng.range(1, 8);
-    const shared = this.rng.chance(0.25);
-    const prot: Prot = this.rng.chance(0.85) ? 'rw' : this.rng.pick(PROTS);
-    const words = [`${p.name}: mmap anon ${name} pages ${pages}`];
-    if (prot !== 'rw' || this.rng.chance(0.2)) words.push(prot);
-    if (shared) words.push('shared');
-    if (huge) words.push('huge');
-    const r = this.run(words.join(' '));
-    if (r.failure) throw new Stop({ kind: 'failed', message: r.failure, spec: this.text() });
-    this.placed(p, name, {
-      kind: 'anon', shared, huge, pages: Array.from({ length: pages }, (): PageM => ({ k: 'anon', cell: { v: 0, lazy: false } })),
-      prots: Array.from({ length: pages }, () => prot),
-    });
-  }
-
-  private mmapFile(p: ProcM): void {
-    if (this.files.length === 0) return this.newFile();
-    const f = this.rng.pick(this.files);
-    const name = this.name('r');
-    const offset = this.rng.int(f.pages);
-    const pages = this.rng.range(1, f.pages - offset);
-    const shared = this.rng.chance(0.5);
-    const prot: Prot = this.rng.pick(['r', 'r', 'rw', 'rw', 'none', 'rx']);
-    const words = [`${p.name}: mmap file ${name} ${f.name}`];
-    if (offset > 0) words.push(`offset ${offset}`);
-    words.push(`pages ${pages}`);
-    if (prot !== 'r' || this.rng.chance(0.2)) words.push(prot);
-    if (shared) words.push('shared');
-    const r = this.run(words.join(' '));
-    if (r.failure) throw new Stop({ kind: 'failed', message: r.failure, spec: this.text() });
-    this.placed(p, name, {
-      kind: 'file', shared, huge: false, file: f,
-      pages: Array.from({ length: pages }, (_, i): PageM => ({ k: 'file', file: f, idx: offset + i })),
-      prots: Array.from({ length: pages }, () => prot),
-    });
-  }
-
-  /** A random region of `p` (optionally with a condition) and a slice of it. */
-  private slice(p: ProcM, pred: (r: RegionM) => boolean = () => true, maxLen = 4):
-    { r: RegionM; from: number; to: number; text: string } | undefined {
-    const rs = [...p.regions.values()].filter(pred);
-    if (rs.length === 0) return undefined;
-    const r = this.rng.pick(rs);
-    const n = r.pages.length;
-    const whole = this.rng.chance(0.15) && n <= Math.min(16, maxLen);
-    const from = whole ? 0 : this.rng.int(n);
-    const to = whole ? n : Math.min(n, from + this.rng.range(1, maxLen));
-    const text = whole ? r.name : to - from === 1 ? `${r.name}[${from}]` : `${r.name}[${from}..${to}]`;
-    return { r, from, to, text };
+  private rangeText(r: RangeRef): string {
+    return r.whole ? r.region : r.to - r.from === 1 ? `${r.region}[${r.from}]` : `${r.region}[${r.from}..${r.to}]`;
   }
 
   private addrOf(r: RegionM, i: number): number { return r.start + i * PAGE; }
 
+  /** Adds the region the interpreter placed (mmap succeeded) to the model. */
+  private placed(p: ProcM, name: string, r: Omit<RegionM, 'start' | 'name'>): void {
+    const reg = this.it.w.proc(p.name).regions.get(name);
+    if (!reg) this.fail('failed', `mmap of ${name} placed nothing`);
+    p.regions.delete(name);
+    p.regions.set(name, { ...r, name, start: reg.start });
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  /** Realises one action; false (and nothing run) when it no longer makes sense. */
+  apply(a: Action): boolean {
+    // Recorded first: an action that stops the scenario (a finding) is part of its plan.
+    this.applied.push(a);
+    const ok = this.applyAction(a);
+    if (!ok) this.applied.pop();
+    return ok;
+  }
+
+  private applyAction(a: Action): boolean {
+    switch (a.a) {
+      case 'process': {
+        if (this.procs.has(a.name)) return false;
+        this.run(`process ${a.name}`);
+        this.procs.set(a.name, { name: a.name, pid: this.it.w.proc(a.name).pid, alive: true, killed: false, regions: new Map() });
+        return true;
+      }
+      case 'file': {
+        if (this.files.has(a.name)) return false;
+        this.run(`file ${a.name} pages ${a.pages}${a.values ? ` = ${a.values.map(lit).join(', ')}` : ''}`);
+        this.files.set(a.name, { name: a.name, pages: a.pages, cells: Array.from({ length: a.pages }, (_, i) => ({ v: a.values?.[i] ?? `${a.name}:${i}`, lazy: false })) });
+        return true;
+      }
+      case 'mmapAnon': return this.mmapAnon(a);
+      case 'mmapFile': return this.mmapFile(a);
+      case 'access': return this.access(a.r, a.write, a.value);
+      case 'munmap': {
+        const x = this.region(a.r);
+        if (!x) return false;
+        this.syscall(`${a.r.p}: munmap ${this.rangeText(a.r)}`, undefined);
+        // By address: whatever is mapped there now goes, whichever region's name it has.
+        for (let i = a.r.from; i < a.r.to; i++) {
+          const addr = this.addrOf(x.reg, i);
+          for (const r of x.p.regions.values()) {
+            const j = (addr - r.start) / PAGE;
+            if (j >= 0 && j < r.pages.length) r.pages[j] = null;
+          }
+        }
+        return true;
+      }
+      case 'mprotect': return this.mprotect(a.r, a.prot);
+      case 'madvise': return this.madvise(a.r, a.advice);
+      case 'mremap': {
+        const p = this.procs.get(a.p), r = p?.alive ? p.regions.get(a.region) : undefined;
+        if (!p || !r || r.kind === 'view' || !r.pages.every((x) => x)) return false;
+        const errno = this.syscall(`${a.p}: mremap ${a.region} to 0x${a.to.toString(16)}`, null);
+        if (errno === undefined) r.start = a.to;
+        return true;
+      }
+      case 'fork': {
+        const p = this.procs.get(a.p);
+        if (!p?.alive || this.procs.has(a.child)) return false;
+        this.run(`${a.p}: fork ${a.child}`);
+        const child: ProcM = { name: a.child, pid: this.it.w.proc(a.child).pid, alive: true, killed: false, regions: new Map() };
+        for (const [n, r] of p.regions) child.regions.set(n, { ...r, pages: r.pages.map((x) => (x ? forkPage(r, x) : null)), prots: [...r.prots] });
+        this.procs.set(a.child, child);
+        return true;
+      }
+      case 'exit': {
+        const p = this.procs.get(a.p);
+        if (!p?.alive) return false;
+        this.run(`${a.p}: exit`);
+        p.alive = false;
+        return true;
+      }
+      case 'kernelRange': {
+        if (!this.region(a.r)) return false;
+        return this.kernelLine(`kernel: ${a.verb} ${a.r.p}.${this.rangeText(a.r)}`);
+      }
+      case 'kernelReclaimN': return this.kernelLine(`kernel: reclaim ${a.n}`);
+      case 'compact': return this.kernelLine('kernel: compact');
+      case 'ksm': {
+        if (!this.region(a.x) || !this.region(a.y)) return false;
+        return this.kernelLine(`kernel: ksm ${a.x.p}.${this.rangeText(a.x)} and ${a.y.p}.${this.rangeText(a.y)}`);
+      }
+      case 'writeback': return this.files.has(a.file) && this.kernelLine(`kernel: writeback ${a.file}`);
+      case 'oom': {
+        const p = this.procs.get(a.p);
+        if (!p?.alive || this.live().length < 2) return false;
+        p.alive = false; p.killed = true; this.safe = false;
+        return this.kernelLine(`kernel: oom ${a.p}`);
+      }
+      case 'openMirror': {
+        const p = this.procs.get(a.p), t = this.procs.get(a.target);
+        if (!p?.alive || !t?.alive || this.devs.has(a.name)) return false;
+        if (!a.safe) this.safe = false;
+        this.run(`${a.p}: open mirror ${a.name} of ${a.target}${a.options ? ` with ${a.options}` : ''}`);
+        this.devs.set(a.name, {
+          name: a.name, opener: p, target: t, options: a.options, safe: a.safe, fdOpen: true,
+          fault: /fault=snapshot/.test(a.options) ? 'snapshot' : 'hmm', copyOnFork: /fork=copy/.test(a.options),
+        });
+        return true;
+      }
+      case 'mmapView': return this.mmapView(a);
+      case 'close': {
+        const d = this.devs.get(a.dev);
+        if (!d?.fdOpen || !d.opener.alive) return false;
+        this.run(`${d.opener.name}: close ${d.name}`);
+        d.fdOpen = false;
+        return true;
+      }
+      case 'openDmirror': {
+        const p = this.procs.get(a.p);
+        if (!p?.alive || this.dmirrors.has(a.name)) return false;
+        this.run(`${a.p}: open dmirror ${a.name}`);
+        this.dmirrors.set(a.name, p);
+        return true;
+      }
+      case 'dmirror': return this.dmirror(a);
+      case 'block': return this.block(a);
+    }
+  }
+
+  private kernelLine(line: string): boolean {
+    const r = this.run(line);
+    if (r.failure) this.fail('failed', r.failure);
+    return true;
+  }
+
+  private mmapAnon(a: Extract<Action, { a: 'mmapAnon' }>): boolean {
+    const p = this.procs.get(a.p);
+    if (!p?.alive || p.regions.has(a.name)) return false;
+    const words = [`${a.p}: mmap anon ${a.name} pages ${a.pages}`];
+    if (a.showProt) words.push(a.prot);
+    if (a.shared) words.push('shared');
+    if (a.huge) words.push('huge');
+    const r = this.run(words.join(' '));
+    if (r.failure) this.fail('failed', r.failure);
+    this.placed(p, a.name, {
+      kind: 'anon', shared: a.shared, huge: a.huge,
+      pages: Array.from({ length: a.pages }, (): PageM => ({ k: 'anon', cell: { v: 0, lazy: false } })),
+      prots: Array.from({ length: a.pages }, () => a.prot),
+    });
+    return true;
+  }
+
+  private mmapFile(a: Extract<Action, { a: 'mmapFile' }>): boolean {
+    const p = this.procs.get(a.p), f = this.files.get(a.file);
+    if (!p?.alive || !f || p.regions.has(a.name)) return false;
+    const words = [`${a.p}: mmap file ${a.name} ${a.file}`];
+    if (a.offset > 0) words.push(`offset ${a.offset}`);
+    words.push(`pages ${a.pages}`);
+    if (a.showProt) words.push(a.prot);
+    if (a.shared) words.push('shared');
+    const r = this.run(words.join(' '));
+    if (r.failure) this.fail('failed', r.failure);
+    this.placed(p, a.name, {
+      kind: 'file', shared: a.shared, huge: false, file: f,
+      pages: Array.from({ length: a.pages }, (_, i): PageM => ({ k: 'file', file: f, idx: a.offset + i })),
+      prots: Array.from({ length: a.pages }, () => a.prot),
+    });
+    return true;
+  }
+
+  private mmapView(a: Extract<Action, { a: 'mmapView' }>): boolean {
+    const p = this.procs.get(a.p), d = this.devs.get(a.dev);
+    if (!p?.alive || !d || d.opener !== p || !d.fdOpen || !d.target.alive || p.regions.has(a.name)) return false;
+    const tr = d.target.regions.get(a.tregion);
+    if (!tr || a.i + a.pages > tr.pages.length) return false;
+    const words = [`${a.p}: mmap ${a.dev} ${a.name} pages ${a.pages} target ${d.target.name}.${a.tregion}[${a.i}]`];
+    if (a.showProt) words.push(a.prot);
+    const r = this.run(words.join(' '));
+    if (r.failure) this.fail('failed', r.failure);
+    const taddr = tr.start + a.i * PAGE;
+    this.placed(p, a.name, {
+      kind: 'view', shared: true, huge: false, dev: d,
+      pages: Array.from({ length: a.pages }, (_, j): PageM => ({ k: 'view', dev: d, taddr: taddr + j * PAGE, copy: false })),
+      prots: Array.from({ length: a.pages }, () => a.prot),
+    });
+    return true;
+  }
+
   // ------------------------------------------------------------------ accesses
 
-  private access(p: ProcM, write: boolean): void {
-    const s = this.slice(p, undefined, write ? 3 : 4);
-    if (!s) return this.mmapAnon(p);
+  private access(rr: RangeRef, write: boolean, value: Value): boolean {
+    const x = this.region(rr);
+    if (!x) return false;
+    const { p, reg } = x;
     const outs: Outcome[][] = [];
-    for (let i = s.from; i < s.to; i++) outs.push([...accessOutcomes(p, this.addrOf(s.r, i), write)]);
-    const v = write ? this.value() : undefined;
-    const line = `${p.name}: ${write ? `write ${s.text} ${lit(v!)}` : `read ${s.text}`}`;
+    for (let i = rr.from; i < rr.to; i++) outs.push([...accessOutcomes(p, this.addrOf(reg, i), write)]);
+    const line = `${p.name}: ${write ? `write ${this.rangeText(rr)} ${lit(value)}` : `read ${this.rangeText(rr)}`}`;
     const sig = certainSignal(outs);
     const vals = write ? undefined : certainValue(outs);
-    const annotated = sig ? `${line} expect ${sig}` : vals !== undefined ? `${line} expect ${lit(vals)}` : line;
-    const r = this.run(annotated);
+    const r = this.run(sig ? `${line} expect ${sig}` : vals !== undefined ? `${line} expect ${lit(vals)}` : line);
     const signal = r.events.find((e): e is Extract<Event, { e: 'signal' }> => e.e === 'signal' && e.mm === p.pid);
     const killedNow = r.events.some((e) => e.e === 'oom');
-    if (r.failure && (sig || vals !== undefined) && !killedNow) {
-      throw new Stop({ kind: sig ? 'signal' : 'lost', message: r.failure, spec: this.text() });
-    }
-    // Which pages the access reached: a signal stops it at the page that faulted.
-    const reached = signal ? Math.round((signal.addr - s.r.start) / PAGE) - s.from : s.to - s.from;
+    if (r.failure && (sig !== undefined || vals !== undefined) && !killedNow) this.fail(sig ? 'signal' : 'lost', r.failure);
+    // A signal stops the access at the page that faulted.
+    const reached = signal ? Math.round((signal.addr - reg.start) / PAGE) - rr.from : rr.to - rr.from;
     if (signal && !sig) {
-      const allowed = killedNow || outs[reached]?.length === 0 || outs[reached]?.some((o) => o.sig === signal.sig);
-      if (!allowed) {
-        this.rewriteLast(`${line}${vals !== undefined ? ` expect ${lit(vals)}` : ''}`);
-        throw new Stop({ kind: 'signal', message: `${write ? 'write to' : 'read of'} ${s.text} got ${signal.sig}: ${signal.reason}`, spec: this.text() });
+      const o = outs[reached];
+      if (!killedNow && !(o?.length === 0 || o?.some((y) => y.sig === signal.sig))) {
+        this.fail('signal', `${write ? 'write to' : 'read of'} ${this.rangeText(rr)} got ${signal.sig}: ${signal.reason}`);
       }
       this.rewriteLast(`${line} expect ${signal.sig}`);
     } else if (r.failure && !killedNow) {
-      throw new Stop({ kind: 'failed', message: r.failure, spec: this.text() });
+      this.fail('failed', r.failure);
     } else if (r.failure) {
       this.rewriteLast(line);
     }
-    if (!signal && sig) return; // (the run failed above)
     const reads = r.events.filter((e): e is Extract<Event, { e: 'access' }> => e.e === 'access' && e.mm === p.pid && e.op === 'read');
     for (let j = 0; j < reached; j++) {
-      const addr = this.addrOf(s.r, s.from + j);
+      const addr = this.addrOf(reg, rr.from + j);
       if (write) {
         const t = storeTarget(p, addr);
-        if (t) store(t.region, t.idx, t.page, v!);
+        if (t && !killedNow) store(t.region, t.idx, t.page, value);
         continue;
       }
       const got = reads.find((e) => e.addr === addr);
-      const allowedVals = outs[j]!.length === 0 ? undefined : outs[j]!.find((o) => o.values)?.values;
-      if (got && allowedVals && !allowedVals.includes(got.value) && this.safe && !killedNow) {
-        this.rewriteLast(`${p.name}: read ${s.r.name}[${s.from + j}] expect ${lit(allowedVals[0]!)}`);
-        throw new Stop({ kind: 'lost', message: `read of ${s.r.name}[${s.from + j}] returned ${lit(got.value)}, expected ${allowedVals.map(lit).join(' or ')}`, spec: this.text() });
+      if (!got) continue;
+      const allowed = outs[j]!.length === 0 ? undefined : outs[j]!.find((o) => o.values)?.values;
+      if (allowed && !allowed.includes(got.value) && this.safe && !killedNow) {
+        this.rewriteLast(`${p.name}: read ${reg.name}[${rr.from + j}] expect ${lit(allowed[0]!)}`);
+        this.fail('lost', `read of ${reg.name}[${rr.from + j}] returned ${lit(got.value)}, expected ${allowed.map(lit).join(' or ')}`);
       }
       const hit = lookup(p, addr);
-      if (got && hit) {
-        const t = hit.page.k === 'view' ? lookup(hit.page.dev.target, hit.page.taddr) : hit;
-        if (t) observed(t.page, got.value);
-      }
+      const t = hit?.page.k === 'view' ? lookup(hit.page.dev.target, hit.page.taddr) : hit;
+      if (t) observed(t.page, got.value);
     }
+    return true;
   }
 
   // ------------------------------------------------------------------ system calls
 
-  /** Runs a system call whose errno the model may know (`expect`), or writes down what it did. */
+  /** Runs a system call: errno a string = certain failure; undefined = certain success; null = either. */
   private syscall(line: string, errno: string | undefined | null): string | undefined {
-    // errno: a string = certain failure; undefined = certain success; null = either.
     const r = this.run(errno ? `${line} expect ${errno}` : line);
     const got = r.events.find((e): e is Extract<Event, { e: 'errno' }> => e.e === 'errno');
-    if (r.failure && errno !== null) throw new Stop({ kind: 'errno', message: r.failure, spec: this.text() });
+    if (r.failure && errno !== null) this.fail('errno', r.failure);
     if (r.failure && got) { this.rewriteLast(`${line} expect ${got.errno}`); return got.errno; }
-    if (r.failure) throw new Stop({ kind: 'failed', message: r.failure, spec: this.text() });
+    if (r.failure) this.fail('failed', r.failure);
     return errno ?? undefined;
   }
 
-  private munmap(p: ProcM): void {
-    const s = this.slice(p);
-    if (!s) return;
-    this.syscall(`${p.name}: munmap ${s.text}`, undefined);
-    for (let i = s.from; i < s.to; i++) s.r.pages[i] = null;
+  /** What is mapped at each page of a range now (by address: it may be another region's page). */
+  private hits(p: ProcM, reg: RegionM, from: number, to: number): (ReturnType<typeof lookup>)[] {
+    const out: (ReturnType<typeof lookup>)[] = [];
+    for (let i = from; i < to; i++) out.push(lookup(p, this.addrOf(reg, i)));
+    return out;
   }
 
-  private fullyMapped(s: { r: RegionM; from: number; to: number }): boolean {
-    for (let i = s.from; i < s.to; i++) if (!s.r.pages[i]) return false;
+  /** The kind every page of the range has (all mapped, one region kind and sharing), if so. */
+  private uniform(hs: readonly (ReturnType<typeof lookup>)[]): { kind: RegionM['kind']; shared: boolean } | undefined {
+    const first = hs[0];
+    if (!first) return undefined;
+    for (const h of hs) if (!h || h.region.kind !== first.region.kind || h.region.shared !== first.region.shared) return undefined;
+    return { kind: first.region.kind, shared: first.region.shared };
+  }
+
+  private mprotect(rr: RangeRef, prot: Prot): boolean {
+    const x = this.region(rr);
+    if (!x) return false;
+    const hs = this.hits(x.p, x.reg, rr.from, rr.to);
+    const u = this.uniform(hs);
+    // Linux refuses PROT_WRITE on a shared mapping of a file or device not opened for writing:
+    // the model claims success only for private memory.
+    const known = u !== undefined && (u.kind === 'anon' || (u.kind === 'file' && !u.shared));
+    const errno = this.syscall(`${rr.p}: mprotect ${this.rangeText(rr)} ${prot}`, known ? undefined : null);
+    // do_mprotect_pkey: a range with a hole changes the VMAs before the hole, then fails with
+    // ENOMEM (nothing, when its first page is a hole).
+    if (errno !== undefined && errno !== 'ENOMEM') return true;
+    for (const h of hs) {
+      if (!h) break;
+      h.region.prots[h.idx] = prot;
+    }
     return true;
   }
 
-  private mprotect(p: ProcM): void {
-    const s = this.slice(p, (r) => r.kind !== 'view' || r.dev!.safe);
-    if (!s) return;
-    const prot = this.rng.pick(PROTS);
-    // Linux refuses a range with holes (ENOMEM) and PROT_WRITE on a shared mapping of a file
-    // or device not opened for writing; the model only asks what it knows.
-    const known = this.fullyMapped(s) && (s.r.kind === 'anon' || (s.r.kind === 'file' && !s.r.shared));
-    const errno = this.syscall(`${p.name}: mprotect ${s.text} ${prot}`, known ? undefined : null);
-    if (errno === undefined) for (let i = s.from; i < s.to; i++) if (s.r.pages[i]) s.r.prots[i] = prot;
-  }
-
-  private madvise(p: ProcM): void {
-    const s = this.slice(p);
-    if (!s) return;
-    const advice = this.rng.pick(ADVICES);
-    const mapped = this.fullyMapped(s);
+  private madvise(rr: RangeRef, advice: string): boolean {
+    const x = this.region(rr);
+    if (!x) return false;
+    const hs = this.hits(x.p, x.reg, rr.from, rr.to);
+    const u = this.uniform(hs);
     let errno: string | undefined | null = null;
-    if (mapped && s.r.kind === 'anon' && !s.r.shared && advice !== 'collapse') errno = undefined;
-    else if (mapped && advice === 'free' && (s.r.kind === 'file' || s.r.shared)) errno = 'EINVAL';
-    else if (mapped && s.r.kind !== 'view' && ['dontneed', 'pageout', 'cold', 'willneed'].includes(advice)) errno = undefined;
-    const got = this.syscall(`${p.name}: madvise ${s.text} ${advice}`, errno);
-    if (got !== undefined) return;
-    for (let i = s.from; i < s.to; i++) {
-      if (advice === 'dontneed') dontneed(s.r, i);
-      if (advice === 'free') lazyFree(s.r, i);
+    if (u && u.kind === 'anon' && !u.shared && advice !== 'collapse') errno = undefined;
+    // madvise_free_single_vma: only anonymous VMAs (shmem and files are not) → EINVAL.
+    else if (u && advice === 'free' && u.kind !== 'view') errno = 'EINVAL';
+    else if (u && u.kind !== 'view' && ['dontneed', 'pageout', 'cold', 'willneed'].includes(advice)) errno = undefined;
+    const got = this.syscall(`${rr.p}: madvise ${this.rangeText(rr)} ${advice}`, errno);
+    // madvise_walk_vmas applies the advice to every VMA of the range and reports ENOMEM for
+    // the holes: the mapped pages are advised either way.
+    if (got !== undefined && got !== 'ENOMEM') return true;
+    for (const h of hs) {
+      if (!h) continue;
+      if (advice === 'dontneed') dontneed(h.region, h.idx);
+      if (advice === 'free') lazyFree(h.region, h.idx);
     }
+    return true;
   }
 
-  private mremapAt = 0x7f4000000000;
-  private mremap(p: ProcM): void {
-    const rs = [...p.regions.values()].filter((r) => r.pages.every((x) => x) && r.kind !== 'view');
-    if (rs.length === 0) return;
-    const r = this.rng.pick(rs);
-    this.mremapAt += 0x40000000;
-    const errno = this.syscall(`${p.name}: mremap ${r.name} to 0x${this.mremapAt.toString(16)}`, null);
-    if (errno === undefined) r.start = this.mremapAt;
-  }
+  // ------------------------------------------------------------------ dmirror
 
-  private fork(p: ProcM): void {
-    const name = this.name('c');
-    this.run(`${p.name}: fork ${name}`);
-    const child: ProcM = { name, pid: this.it!.w.proc(name).pid, alive: true, killed: false, regions: new Map() };
-    for (const [n, r] of p.regions) {
-      child.regions.set(n, { ...r, pages: r.pages.map((x) => (x ? forkPage(r, x) : null)), prots: [...r.prots] });
-    }
-    this.procs.push(child);
-  }
-
-  private exit(p: ProcM): void {
-    this.run(`${p.name}: exit`);
-    p.alive = false;
-  }
-
-  // ------------------------------------------------------------------ kernel events
-
-  private pageRange(maxLen = 3): string | undefined {
-    const live = this.live().filter((p) => p.regions.size > 0);
-    if (live.length === 0) return undefined;
-    const p = this.rng.pick(live);
-    const s = this.slice(p, undefined, maxLen)!;
-    return `${p.name}.${s.text}`;
-  }
-
-  private kernel(): void {
-    const verb = this.rng.weighted({ reclaim: 6, reclaimN: 3, migrate: 4, compact: 2, khugepaged: 2, ksm: 2, numa: 2, writeback: 2, oom: 1 });
-    let line: string | undefined;
-    switch (verb) {
-      case 'reclaim': { const r = this.pageRange(); if (r) line = `kernel: reclaim ${r}`; break; }
-      case 'reclaimN': line = `kernel: reclaim ${this.rng.range(1, 16)}`; break;
-      case 'migrate': { const r = this.pageRange(); if (r) line = `kernel: migrate ${r}`; break; }
-      case 'compact': line = 'kernel: compact'; break;
-      case 'khugepaged': { const r = this.pageRange(1024); if (r) line = `kernel: khugepaged ${r}`; break; }
-      case 'ksm': { const a = this.pageRange(1), b = this.pageRange(1); if (a && b) line = `kernel: ksm ${a} and ${b}`; break; }
-      case 'numa': { const r = this.pageRange(); if (r) line = `kernel: numa-scan ${r}`; break; }
-      case 'writeback': if (this.files.length > 0) line = `kernel: writeback ${this.rng.pick(this.files).name}`; break;
-      case 'oom': { const live = this.live(); if (live.length > 1) { const v = this.rng.pick(live); line = `kernel: oom ${v.name}`; v.alive = false; v.killed = true; this.safe = false; } break; }
-    }
-    if (!line) return;
-    const r = this.run(line);
-    if (r.failure) throw new Stop({ kind: 'failed', message: r.failure, spec: this.text() });
-  }
-
-  // ------------------------------------------------------------------ devices
-
-  private mirrorOptions(): { options: string; safe: boolean } {
-    if (this.opts.mirror !== undefined) return { options: this.opts.mirror, safe: false };
-    if (this.rng.chance(0.75)) return { options: this.rng.pick(SAFE_VARIANTS), safe: true };
-    return { options: this.rng.pick(UNSAFE_VARIANTS), safe: false };
-  }
-
-  private openMirror(p: ProcM): void {
-    if (this.devs.length >= 3) return this.mmapView(p);
-    const live = this.live();
-    const target = this.rng.chance(0.85) ? this.rng.pick(live) : p;
-    const name = this.name('m');
-    const { options, safe } = this.mirrorOptions();
-    if (!safe) this.safe = false;
-    this.run(`${p.name}: open mirror ${name} of ${target.name}${options ? ` with ${options}` : ''}`);
-    this.devs.push({
-      name, opener: p, target, options, safe, fdOpen: true,
-      fault: /fault=snapshot/.test(options) ? 'snapshot' : 'hmm', copyOnFork: /fork=copy/.test(options),
-    });
-  }
-
-  private mmapView(p: ProcM): void {
-    const devs = this.devs.filter((d) => d.opener === p && d.fdOpen && d.target.alive);
-    if (devs.length === 0) return this.openMirror(p);
-    const dev = this.rng.pick(devs);
-    const trs = [...dev.target.regions.values()];
-    if (trs.length === 0) return;
-    const tr = this.rng.pick(trs);
-    const i = this.rng.int(tr.pages.length);
-    const pages = this.rng.range(1, Math.min(4, tr.pages.length - i));
-    const prot: Prot = this.rng.chance(0.5) ? 'rw' : 'r';
-    const name = this.name('v');
-    const words = [`${p.name}: mmap ${dev.name} ${name} pages ${pages} target ${dev.target.name}.${tr.name}[${i}]`];
-    if (prot === 'rw' || this.rng.chance(0.3)) words.push(prot);
-    const r = this.run(words.join(' '));
-    if (r.failure) throw new Stop({ kind: 'failed', message: r.failure, spec: this.text() });
-    const taddr = tr.start + i * PAGE;
-    this.placed(p, name, {
-      kind: 'view', shared: true, huge: false, dev,
-      pages: Array.from({ length: pages }, (_, j): PageM => ({ k: 'view', dev, taddr: taddr + j * PAGE, copy: false })),
-      prots: Array.from({ length: pages }, () => prot),
-    });
-  }
-
-  private close(): void {
-    const devs = this.devs.filter((d) => d.fdOpen && d.opener.alive);
-    if (devs.length === 0) return;
-    const d = this.rng.pick(devs);
-    this.run(`${d.opener.name}: close ${d.name}`);
-    d.fdOpen = false;
-  }
-
-  private dmirror(p: ProcM): void {
-    let d = this.dmirrors.find((x) => x.opener === p);
-    if (!d) {
-      if (this.dmirrors.length >= 2) return this.access(p, false);
-      d = { name: this.name('d'), opener: p };
-      this.run(`${p.name}: open dmirror ${d.name}`);
-      this.dmirrors.push(d);
-      return;
-    }
-    const s = this.slice(p, undefined, 3);
-    if (!s) return;
-    const cmd = this.rng.weighted({ read: 4, write: 4, snapshot: 1, migrate: 3 });
+  private dmirror(a: Extract<Action, { a: 'dmirror' }>): boolean {
+    const opener = this.dmirrors.get(a.dev);
+    const x = this.region(a.r);
+    if (!opener?.alive || !x || x.p !== opener) return false;
+    const reg = x.reg;
     const errs = new Set<string>();
     const vals: (Value | undefined)[] = [];
     let uncertain = !this.safe;
-    for (let i = s.from; i < s.to; i++) {
-      const page = s.r.pages[i], prot = s.r.prots[i]!;
+    for (let i = a.r.from; i < a.r.to; i++) {
+      const page = reg.pages[i], prot = reg.prots[i]!;
       // hmm_range_fault: no VMA, a PFNMAP/IO VMA or no VM_READ → -EFAULT; a write to a VMA
       // without VM_WRITE → -EPERM.
-      if (!page || page.k === 'view' || !readable(prot)) errs.add('EFAULT');
-      else if (cmd === 'write' && !writable(prot)) errs.add('EPERM');
+      // A VM_MIXEDMAP view passes hmm_vma_walk_test and fails at its PTEs (EPERM or EFAULT).
+      if (page?.k === 'view' && /mixedmap/.test(page.dev.options)) { errs.add('EFAULT'); errs.add('EPERM'); }
+      else if (!page || page.k === 'view' || !readable(prot)) errs.add('EFAULT');
+      else if (a.cmd === 'write' && !writable(prot)) errs.add('EPERM');
       else {
         const v = valuesOf(page);
         if (!v || v.length !== 1) uncertain = true;
@@ -549,34 +594,30 @@ class Generator {
     }
     const certainErr = errs.size === 1 && vals.length === 0 ? [...errs][0] : undefined;
     if (errs.size > 0 && !certainErr) uncertain = true;
-    const base = `dmirror ${d.name}`;
-    switch (cmd) {
+    const base = `${opener.name}: dmirror ${a.dev}`;
+    const range = this.rangeText(a.r);
+    switch (a.cmd) {
       case 'read': {
-        const exp = certainErr ? ` expect ${certainErr}` : !uncertain && errs.size === 0 ? ` expect ${vals.map((v) => lit(v!)).join(', ')}` : '';
-        const r = this.run(`${p.name}: ${base} read ${s.text}${exp}`);
-        if (r.failure && exp) throw new Stop({ kind: certainErr ? 'errno' : 'lost', message: r.failure, spec: this.text() });
-        if (r.failure) this.writeDownErrno(`${p.name}: ${base} read ${s.text}`, r);
-        return;
+        const exp = certainErr ? ` expect ${certainErr}` : !uncertain ? ` expect ${vals.map((v) => lit(v!)).join(', ')}` : '';
+        const r = this.run(`${base} read ${range}${exp}`);
+        if (r.failure && exp) this.fail(certainErr ? 'errno' : 'lost', r.failure);
+        if (r.failure) this.writeDownErrno(`${base} read ${range}`, r);
+        return true;
       }
       case 'write': {
-        const vs = Array.from({ length: s.to - s.from }, () => this.value());
-        const line = `${p.name}: ${base} write ${s.text} = ${vs.map(lit).join(', ')}`;
+        const line = `${base} write ${range} = ${a.values.map(lit).join(', ')}`;
         const r = this.run(certainErr ? `${line} expect ${certainErr}` : line);
-        if (r.failure && (certainErr || errs.size === 0)) throw new Stop({ kind: 'errno', message: r.failure, spec: this.text() });
-        if (r.failure) { this.writeDownErrno(line, r); return; }
-        if (certainErr) return;
-        for (let i = s.from; i < s.to; i++) { const pg = s.r.pages[i]; if (pg) store(s.r, i, pg, vs[i - s.from]!); }
-        return;
+        if (r.failure && (certainErr || errs.size === 0)) this.fail('errno', r.failure);
+        if (r.failure) { this.writeDownErrno(line, r); return true; }
+        if (certainErr) return true;
+        for (let i = a.r.from; i < a.r.to; i++) { const pg = reg.pages[i]; if (pg) store(reg, i, pg, a.values[i - a.r.from]!); }
+        return true;
       }
-      case 'snapshot': {
-        const r = this.run(`${p.name}: ${base} snapshot ${s.text}`);
-        if (r.failure) this.writeDownErrno(`${p.name}: ${base} snapshot ${s.text}`, r);
-        return;
-      }
-      case 'migrate': {
-        const r = this.run(`${p.name}: ${base} migrate ${s.text}`);
-        if (r.failure) this.writeDownErrno(`${p.name}: ${base} migrate ${s.text}`, r);
-        return;
+      case 'snapshot': case 'migrate': {
+        const line = `${base} ${a.cmd} ${range}`;
+        const r = this.run(line);
+        if (r.failure) this.writeDownErrno(line, r);
+        return true;
       }
     }
   }
@@ -584,69 +625,44 @@ class Generator {
   private writeDownErrno(line: string, r: { events: Event[]; failure?: string }): void {
     const got = r.events.find((e): e is Extract<Event, { e: 'errno' }> => e.e === 'errno');
     const errno = got?.errno ?? /failed with ([A-Z]+)/.exec(r.failure ?? '')?.[1];
-    if (!errno) throw new Stop({ kind: 'failed', message: r.failure!, spec: this.text() });
+    if (!errno) this.fail('failed', r.failure!);
     this.rewriteLast(`${line} expect ${errno}`);
   }
 
   // ------------------------------------------------------------------ race and explore
 
-  /** A thread statement that touches one page and that the model can follow in any order. */
-  private threadStmt(used: Set<string>): { text: string; write?: { p: ProcM; addr: number; v: Value } } | undefined {
-    const live = this.live().filter((p) => p.regions.size > 0);
-    if (live.length === 0) return undefined;
-    const p = this.rng.pick(live);
-    const rs = [...p.regions.values()];
-    const r = this.rng.pick(rs);
-    const i = this.rng.int(r.pages.length);
-    const page = r.pages[i];
-    if (!page) return undefined;
-    const addr = this.addrOf(r, i);
-    const key = `${p.name}@${addr}`;
-    const what = this.rng.weighted({ read: 4, write: 3, reclaim: 3, migrate: 2, numa: 1, pageout: 1 });
-    const outs = accessOutcomes(p, addr, what === 'write');
-    const clean = outs.length === 1 && !outs[0]!.sig;
-    if ((what === 'read' || what === 'write') && (!clean || used.has(key))) return undefined;
-    used.add(key);
-    if (page.k === 'view') {
-      const t = lookup(page.dev.target, page.taddr);
-      if (t) used.add(`${page.dev.target.name}@${page.taddr}`);
+  private block(a: Extract<Action, { a: 'block' }>): boolean {
+    const lines: string[] = [];
+    const writes: { p: ProcM; addr: number; v: Value }[] = [];
+    for (const t of a.threads) {
+      const p = this.procs.get(t.p), reg = p?.alive ? p.regions.get(t.region) : undefined;
+      if (!p || !reg || t.i >= reg.pages.length || !reg.pages[t.i]) return false;
+      const addr = this.addrOf(reg, t.i);
+      if (t.t === 'read' || t.t === 'write') {
+        const outs = accessOutcomes(p, addr, t.t === 'write');
+        if (outs.length !== 1 || outs[0]!.sig) return false;
+      }
+      const page = `${t.region}[${t.i}]`;
+      switch (t.t) {
+        case 'read': lines.push(`${t.p}: read ${page}`); break;
+        case 'write': lines.push(`${t.p}: write ${page} ${lit(t.value)}`); writes.push({ p, addr, v: t.value }); break;
+        case 'reclaim': lines.push(`kernel: reclaim ${t.p}.${page}`); break;
+        case 'migrate': lines.push(`kernel: migrate ${t.p}.${page}`); break;
+        case 'numa': lines.push(`kernel: numa-scan ${t.p}.${page}`); break;
+        case 'pageout': if (reg.kind === 'view') return false; lines.push(`${t.p}: madvise ${page} pageout`); break;
+      }
     }
-    switch (what) {
-      case 'read': return { text: `${p.name}: read ${r.name}[${i}]` };
-      case 'write': { const v = this.value(); return { text: `${p.name}: write ${r.name}[${i}] ${lit(v)}`, write: { p, addr, v } }; }
-      case 'reclaim': return { text: `kernel: reclaim ${p.name}.${r.name}[${i}]` };
-      case 'migrate': return { text: `kernel: migrate ${p.name}.${r.name}[${i}]` };
-      case 'numa': return { text: `kernel: numa-scan ${p.name}.${r.name}[${i}]` };
-      case 'pageout': return r.kind === 'view' ? undefined : { text: `${p.name}: madvise ${r.name}[${i}] pageout` };
-    }
-  }
-
-  private block(): void {
-    // Explorations stay small: two threads on single pages of a small world.
-    const pages = this.procs.reduce((n, p) => n + [...p.regions.values()].reduce((m, r) => m + r.pages.length, 0), 0);
-    const explore = this.rng.chance(0.5) && pages <= 64 && this.memory >= 16 && (this.safe || this.opts.mirror !== undefined);
-    const used = new Set<string>();
-    const threads: { text: string; write?: { p: ProcM; addr: number; v: Value } }[] = [];
-    for (let tries = 0; tries < 8 && threads.length < 2; tries++) {
-      const t = this.threadStmt(used);
-      if (t) threads.push(t);
-    }
-    if (threads.length < 2) return;
-    // A view read in a block and a write to its target page would race on the value.
-    const lines = threads.map((t, i) => `  t${i + 1} = ${t.text}`);
-    const order = this.rng.chance(0.5) ? ['t2', 't1'] : ['t1', 't2'];
-    const text = explore
-      ? `explore {\n${lines.join('\n')}\n}\nexpect never violation`
-      : `race {\n${lines.join('\n')}\n} schedule ${order.join(', ')}`;
+    const body = lines.map((l, i) => `  t${i + 1} = ${l}`).join('\n');
+    const text = a.explore
+      ? `explore {\n${body}\n}\nexpect never violation`
+      : `race {\n${body}\n} schedule ${a.order.map((i) => `t${i + 1}`).join(', ')}`;
     const r = this.run(text);
-    if (r.failure) {
-      throw new Stop({ kind: /violation/.test(r.failure) ? 'violation' : 'failed', message: r.failure.split('\n')[0]!, spec: this.text() });
+    if (r.failure) this.fail(/violation/.test(r.failure) ? 'violation' : 'failed', r.failure.split('\n')[0]!);
+    for (const w of writes) {
+      const hit = storeTarget(w.p, w.addr);
+      if (hit) store(hit.region, hit.idx, hit.page, w.v);
     }
-    for (const t of threads) {
-      if (!t.write) continue;
-      const hit = storeTarget(t.write.p, t.write.addr);
-      if (hit) store(hit.region, hit.idx, hit.page, t.write.v);
-    }
+    return true;
   }
 
   // ------------------------------------------------------------------ the read-back
@@ -658,54 +674,197 @@ class Generator {
         let i = 0;
         while (i < r.pages.length) {
           if (!r.pages[i] || !readable(r.prots[i]!)) { i++; continue; }
-          if (r.kind === 'view') { this.readOne(p, r, i); i++; continue; }
-          let j = i;
-          while (j < r.pages.length && r.pages[j] && readable(r.prots[j]!) && j - i < 64) j++;
-          this.readRun(p, r, i, j);
+          // Runs of pages the model gives one certain value (or none) read as one statement.
+          const key = (k: number): string => {
+            const v = r.pages[k]!.k === 'view' ? undefined : valuesOf(r.pages[k]!);
+            return v && v.length === 1 ? `=${lit(v[0]!)}` : '?';
+          };
+          let j = i + 1;
+          if (r.kind !== 'view') while (j < r.pages.length && r.pages[j] && readable(r.prots[j]!) && j - i < 64 && key(j) === key(i)) j++;
+          this.access({ p: p.name, region: r.name, from: i, to: j, whole: i === 0 && j === r.pages.length && j > 1 }, false, 0);
           i = j;
         }
       }
     }
   }
+}
 
-  private readOne(p: ProcM, r: RegionM, i: number): void {
-    this.readSlice(p, r, i, i + 1);
+/** Chooses actions at random from what the model holds now. */
+class Chooser {
+  private names = 0;
+  private values = 0;
+  private mremapAt = 0x7f4000000000;
+
+  constructor(private readonly rng: Rng, private readonly g: Generator, private readonly opts: GenOptions) {}
+
+  fill(target: number): void {
+    const nProcs = this.rng.range(1, 3);
+    for (let i = 0; i < nProcs; i++) this.g.apply({ a: 'process', name: this.name('p') });
+    if (this.rng.chance(0.4)) this.g.apply(this.file());
+    const first = this.g.live()[0]!;
+    this.g.apply(this.mmapAnon(first));
+    let guard = 0;
+    while (this.g.count < target + 4 && guard++ < 400) {
+      const a = this.one();
+      if (a) this.g.apply(a);
+    }
   }
 
-  private readRun(p: ProcM, r: RegionM, from: number, to: number): void {
-    this.readSlice(p, r, from, to);
+  private name(prefix: string): string { return `${prefix}${++this.names}`; }
+  private value(): Value { return this.rng.chance(0.15) ? this.rng.range(1, 999) : `v${++this.values}`; }
+
+  private one(): Action | undefined {
+    const live = this.g.live();
+    if (live.length === 0) return { a: 'process', name: this.name('p') };
+    const p = this.rng.pick(live);
+    const kind = this.rng.weighted({
+      read: 22, write: 22, mmap: 7, file: 2, munmap: 3, mprotect: 4, madvise: 7, mremap: 1, fork: 3, exit: 1,
+      kernel: 14, mirror: 3, view: 5, dmirror: 5, block: 3, close: 1,
+    });
+    switch (kind) {
+      case 'read': case 'write': {
+        const r = this.range(p, kind === 'write' ? 3 : 4);
+        return r ? { a: 'access', r, write: kind === 'write', value: this.value() } : this.mmapAnon(p);
+      }
+      case 'mmap': return this.rng.chance(0.7) || this.g.files.size === 0 ? this.mmapAnon(p) : this.mmapFile(p);
+      case 'file': return this.g.files.size < 3 ? this.file() : this.mmapFile(p);
+      case 'munmap': { const r = this.range(p, 4); return r && { a: 'munmap', r }; }
+      case 'mprotect': { const r = this.range(p, 4); return r && { a: 'mprotect', r, prot: this.rng.pick(PROTS) }; }
+      case 'madvise': { const r = this.range(p, 4); return r && { a: 'madvise', r, advice: this.rng.pick(ADVICES) }; }
+      case 'mremap': {
+        const rs = [...p.regions.values()];
+        if (rs.length === 0) return undefined;
+        this.mremapAt += 0x40000000;
+        return { a: 'mremap', p: p.name, region: this.rng.pick(rs).name, to: this.mremapAt };
+      }
+      case 'fork': return this.g.procs.size < 6 ? { a: 'fork', p: p.name, child: this.name('c') } : undefined;
+      case 'exit': return live.length > 1 && this.rng.chance(0.5) ? { a: 'exit', p: p.name } : undefined;
+      case 'kernel': return this.kernel();
+      case 'mirror': return this.openMirror(p);
+      case 'view': return this.mmapView(p);
+      case 'dmirror': return this.dmirror(p);
+      case 'block': return this.block();
+      case 'close': {
+        const ds = [...this.g.devs.values()].filter((d) => d.fdOpen && d.opener.alive);
+        return ds.length ? { a: 'close', dev: this.rng.pick(ds).name } : undefined;
+      }
+    }
   }
 
-  private readSlice(p: ProcM, r: RegionM, from: number, to: number): void {
-    const s = { r, from, to, text: to - from === 1 ? `${r.name}[${from}]` : from === 0 && to === r.pages.length ? r.name : `${r.name}[${from}..${to}]` };
-    const outs: Outcome[][] = [];
-    for (let i = from; i < to; i++) outs.push([...accessOutcomes(p, this.addrOf(r, i), false)]);
-    const line = `${p.name}: read ${s.text}`;
-    const sig = certainSignal(outs), vals = certainValue(outs);
-    const r2 = this.run(sig ? `${line} expect ${sig}` : vals !== undefined ? `${line} expect ${lit(vals)}` : line);
-    const signal = r2.events.find((e): e is Extract<Event, { e: 'signal' }> => e.e === 'signal' && e.mm === p.pid);
-    if (r2.failure && (sig || vals !== undefined || !signal)) {
-      throw new Stop({ kind: sig ? 'signal' : vals !== undefined ? 'lost' : 'failed', message: r2.failure, spec: this.text() });
-    }
-    if (signal) {
-      const k = Math.round((signal.addr - r.start) / PAGE) - from;
-      if (!(outs[k]?.length === 0 || outs[k]?.some((o) => o.sig === signal.sig)) && this.safe) {
-        throw new Stop({ kind: 'signal', message: r2.failure ?? `read of ${s.text} got ${signal.sig}`, spec: this.text() });
+  private file(): Action {
+    const name = this.name('f');
+    const pages = this.rng.range(1, 8);
+    return this.rng.chance(0.3)
+      ? { a: 'file', name, pages, values: Array.from({ length: pages }, () => this.value()) }
+      : { a: 'file', name, pages };
+  }
+
+  private mmapAnon(p: ProcM): Action {
+    const huge = this.rng.chance(0.1);
+    const prot: Prot = this.rng.chance(0.85) ? 'rw' : this.rng.pick(PROTS);
+    return {
+      a: 'mmapAnon', p: p.name, name: this.name('r'), pages: huge ? this.rng.pick([512, 520, 1024]) : this.rng.range(1, 8),
+      prot, showProt: prot !== 'rw' || this.rng.chance(0.2), shared: this.rng.chance(0.25), huge,
+    };
+  }
+
+  private mmapFile(p: ProcM): Action | undefined {
+    if (this.g.files.size === 0) return this.file();
+    const f = this.rng.pick([...this.g.files.values()]);
+    const offset = this.rng.int(f.pages);
+    const prot: Prot = this.rng.pick(['r', 'r', 'rw', 'rw', 'none', 'rx']);
+    return {
+      a: 'mmapFile', p: p.name, name: this.name('r'), file: f.name, offset, pages: this.rng.range(1, f.pages - offset),
+      prot, showProt: prot !== 'r' || this.rng.chance(0.2), shared: this.rng.chance(0.5),
+    };
+  }
+
+  /** A random page range of one of `p`'s regions. */
+  private range(p: ProcM, maxLen: number): RangeRef | undefined {
+    const rs = [...p.regions.values()];
+    if (rs.length === 0) return undefined;
+    const r = this.rng.pick(rs);
+    const n = r.pages.length;
+    if (this.rng.chance(0.15) && n <= Math.min(16, maxLen)) return { p: p.name, region: r.name, from: 0, to: n, whole: true };
+    const from = this.rng.int(n);
+    return { p: p.name, region: r.name, from, to: Math.min(n, from + this.rng.range(1, maxLen)), whole: false };
+  }
+
+  private anyRange(maxLen: number): RangeRef | undefined {
+    const live = this.g.live().filter((p) => p.regions.size > 0);
+    return live.length ? this.range(this.rng.pick(live), maxLen) : undefined;
+  }
+
+  private kernel(): Action | undefined {
+    const verb = this.rng.weighted({ reclaim: 6, reclaimN: 3, migrate: 4, compact: 2, khugepaged: 2, ksm: 2, numa: 2, writeback: 2, oom: 1 });
+    switch (verb) {
+      case 'reclaim': case 'migrate': case 'numa': case 'khugepaged': {
+        const r = this.anyRange(verb === 'khugepaged' ? 1024 : 3);
+        return r && { a: 'kernelRange', verb: verb === 'numa' ? 'numa-scan' : verb, r };
       }
-      this.rewriteLast(`${line} expect ${signal.sig}`);
-      return;
+      case 'reclaimN': return { a: 'kernelReclaimN', n: this.rng.range(1, 16) };
+      case 'compact': return { a: 'compact' };
+      case 'ksm': { const x = this.anyRange(1), y = this.anyRange(1); return x && y && { a: 'ksm', x, y }; }
+      case 'writeback': return this.g.files.size ? { a: 'writeback', file: this.rng.pick([...this.g.files.keys()]) } : undefined;
+      case 'oom': { const live = this.g.live(); return live.length > 1 ? { a: 'oom', p: this.rng.pick(live).name } : undefined; }
     }
-    if (!this.safe) return;
-    const reads = r2.events.filter((e): e is Extract<Event, { e: 'access' }> => e.e === 'access' && e.mm === p.pid && e.op === 'read');
-    for (let j = 0; j < to - from; j++) {
-      const addr = this.addrOf(r, from + j);
-      const got = reads.find((e) => e.addr === addr);
-      const allowed = outs[j]!.find((o) => o.values)?.values;
-      if (got && allowed && !allowed.includes(got.value)) {
-        this.rewriteLast(`${p.name}: read ${r.name}[${from + j}] expect ${lit(allowed[0]!)}`);
-        throw new Stop({ kind: 'lost', message: `read of ${r.name}[${from + j}] returned ${lit(got.value)}, expected ${allowed.map(lit).join(' or ')}`, spec: this.text() });
-      }
+  }
+
+  private openMirror(p: ProcM): Action | undefined {
+    if (this.g.devs.size >= 3) return undefined;
+    const target = this.rng.chance(0.85) ? this.rng.pick(this.g.live()) : p;
+    let options: string, safe: boolean;
+    if (this.opts.mirror !== undefined) { options = this.opts.mirror; safe = false; }
+    else if (this.rng.chance(0.75)) { options = this.rng.pick(SAFE_VARIANTS); safe = true; }
+    else { options = this.rng.pick(UNSAFE_VARIANTS); safe = false; }
+    return { a: 'openMirror', p: p.name, name: this.name('m'), target: target.name, options, safe };
+  }
+
+  private mmapView(p: ProcM): Action | undefined {
+    const devs = [...this.g.devs.values()].filter((d) => d.opener === p && d.fdOpen && d.target.alive);
+    if (devs.length === 0) return this.openMirror(p);
+    const dev = this.rng.pick(devs);
+    const trs = [...dev.target.regions.values()];
+    if (trs.length === 0) return undefined;
+    const tr = this.rng.pick(trs);
+    const i = this.rng.int(tr.pages.length);
+    const prot: Prot = this.rng.chance(0.5) ? 'rw' : 'r';
+    return {
+      a: 'mmapView', p: p.name, dev: dev.name, name: this.name('v'), tregion: tr.name, i,
+      pages: this.rng.range(1, Math.min(4, tr.pages.length - i)), prot, showProt: prot === 'rw' || this.rng.chance(0.3),
+    };
+  }
+
+  private dmirror(p: ProcM): Action | undefined {
+    const mine = [...this.g.dmirrors.entries()].find(([, o]) => o === p);
+    if (!mine) return this.g.dmirrors.size < 2 ? { a: 'openDmirror', p: p.name, name: this.name('d') } : undefined;
+    const r = this.range(p, 3);
+    if (!r) return undefined;
+    const cmd = this.rng.weighted({ read: 4, write: 4, snapshot: 1, migrate: 3 });
+    return { a: 'dmirror', dev: mine[0], cmd, r, values: Array.from({ length: r.to - r.from }, () => this.value()) };
+  }
+
+  private block(): Action | undefined {
+    // Explorations stay small: two threads on single pages of a small world.
+    const pages = [...this.g.procs.values()].reduce((n, p) => n + [...p.regions.values()].reduce((m, r) => m + r.pages.length, 0), 0);
+    const explore = this.rng.chance(0.5) && pages <= 64 && this.g.plan.memory >= 16 && (this.g.safe || this.opts.mirror !== undefined);
+    const used = new Set<string>();
+    const threads: ThreadAct[] = [];
+    for (let tries = 0; tries < 8 && threads.length < 2; tries++) {
+      const r = this.anyRange(1);
+      if (!r) return undefined;
+      const t = this.rng.weighted({ read: 4, write: 3, reclaim: 3, migrate: 2, numa: 1, pageout: 1 });
+      const key = `${r.p}.${r.region}[${r.from}]`;
+      if ((t === 'read' || t === 'write') && used.has(key)) continue;
+      used.add(key);
+      threads.push({ t, p: r.p, region: r.region, i: r.from, value: this.value() });
     }
+    if (threads.length < 2) return undefined;
+    // Two accesses of the same page through different names (a view and its target) would
+    // race on the value: one of them at most writes.
+    if (threads.filter((t) => t.t === 'write').length > 1) threads.pop();
+    if (threads.length < 2) return undefined;
+    return { a: 'block', explore, threads, order: this.rng.chance(0.5) ? [1, 0] : [0, 1] };
   }
 }
 
@@ -733,4 +892,3 @@ export function lit(v: Value): string {
   return typeof v === 'number' ? String(v) : JSON.stringify(v);
 }
 
-export type { Cell };

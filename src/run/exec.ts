@@ -88,7 +88,11 @@ export class Interpreter {
    */
   replica = false;
 
-  constructor(readonly spec: A.SpecFile, public source: string, opts: { trace?: boolean } = {}) {
+  /** Whether each statement's events are rendered into `steps` (the fuzzer reads the events instead). */
+  private readonly keepSteps: boolean;
+
+  constructor(readonly spec: A.SpecFile, public source: string, opts: { trace?: boolean; steps?: boolean } = {}) {
+    this.keepSteps = opts.steps ?? true;
     let frames = 4096, slots = 4096;
     for (const s of spec.statements) {
       if (s.type === 'memory') frames = s.frames.value;
@@ -145,10 +149,12 @@ export class Interpreter {
     // A process the OOM killer took has exited, whatever statement it was running.
     for (const p of this.w.procs.values()) if (p.mm.dead) p.exited = true;
     const evs = this.k.events;
-    const events = foldEvents(evs.slice(this.eventMark).map((e) => renderEvent(this.w, e)));
+    const mark = this.eventMark;
     this.eventMark = evs.length;
     const fresh = this.k.check.takeFresh();
     if (fresh.length > 0) this.pending = { stmt, violations: fresh };
+    if (!this.keepSteps) return;
+    const events = foldEvents(evs.slice(mark).map((e) => renderEvent(this.w, e)));
     if (stmt.type === 'spec' || stmt.type === 'tags' || stmt.type === 'memory' || stmt.type === 'swap') return;
     // Expectations only look: they appear in the golden only if something happened.
     if (stmt.type.startsWith('expect') && events.length === 0) return;
