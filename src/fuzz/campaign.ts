@@ -48,7 +48,9 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
     run++;
     statements += f.statements;
     if (f.judged) judged++;
-    if (f.finding) {
+    // A hunt (--mirror) looks for the variant's own violations: ones the default design, in
+    // the same scenario, does not have too.
+    if (f.finding && (opts.mirror === undefined || (f.finding.kind === 'violation' && !defaultsBreak(f.plan)))) {
       const key = `${f.finding.kind}:${signature(f.finding)}`;
       if (!seen.has(key)) {
         seen.add(key);
@@ -111,7 +113,17 @@ function signature(f: Finding): string { return generic(f.message); }
 /** Runs a plan and its replays, as checkScenario does for a generated one. */
 function checkPlan(plan: ScenarioPlan, opts: GenOptions): Finding | undefined {
   const sc = replayPlan(plan, opts);
-  return sc.finding ?? replayFinding(sc.text).finding;
+  const f = sc.finding ?? replayFinding(sc.text).finding;
+  if (f && opts.mirror !== undefined && f.kind === 'violation' && defaultsBreak(plan)) return undefined;
+  return f;
+}
+
+/** Whether the same scenario with every mirror device at its default options breaks an invariant too. */
+function defaultsBreak(plan: ScenarioPlan): boolean {
+  const actions = plan.actions.map((a): Action => (a.a === 'openMirror' ? { ...a, options: '', safe: true } : a));
+  const sc = replayPlan({ ...plan, actions });
+  const f = sc.finding ?? replayFinding(sc.text).finding;
+  return f?.kind === 'violation';
 }
 
 /**
@@ -138,6 +150,14 @@ export function shrinkPlan(plan: ScenarioPlan, finding: Finding, opts: GenOption
       if (still(cand)) { actions = cand; changed = true; } else start += chunk;
     }
     if (!changed) chunk = Math.floor(chunk / 2);
+  }
+  // The header too: a scenario that fails with the default memory and swap says so.
+  for (const header of [{ memory: 4096 }, { swap: 4096 }]) {
+    const cand = { ...plan, ...header, actions };
+    if (runs++ < budget && (cand.memory !== plan.memory || cand.swap !== plan.swap)) {
+      const f = checkPlan(cand, opts);
+      if (f && findingKey(f) === key) { best = f; plan = cand; }
+    }
   }
   return best;
 }
