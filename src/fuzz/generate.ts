@@ -242,8 +242,8 @@ class Generator {
   private noteKills(events: readonly Event[]): void {
     for (const e of events) {
       if (e.e !== 'oom') continue;
+      // Only the victim's own memory is gone: what others map (shared pages too) must survive.
       for (const p of this.procs.values()) if (p.pid === e.mm) { p.alive = false; p.killed = true; }
-      this.safe = false;
     }
   }
 
@@ -361,7 +361,7 @@ class Generator {
       case 'oom': {
         const p = this.procs.get(a.p);
         if (!p?.alive || this.live().length < 2) return false;
-        p.alive = false; p.killed = true; this.safe = false;
+        p.alive = false; p.killed = true;
         return this.kernelLine(`kernel: oom ${a.p}`);
       }
       case 'openMirror': {
@@ -467,7 +467,8 @@ class Generator {
     const vals = write ? undefined : certainValue(outs);
     const r = this.run(sig ? `${line} expect ${sig}` : vals !== undefined ? `${line} expect ${lit(vals)}` : line);
     const signal = r.events.find((e): e is Extract<Event, { e: 'signal' }> => e.e === 'signal' && e.mm === p.pid);
-    const killedNow = r.events.some((e) => e.e === 'oom');
+    // The OOM killer took the actor itself during its access: what it did is open.
+    const killedNow = p.killed;
     if (r.failure && (sig !== undefined || vals !== undefined) && !killedNow) this.fail(sig ? 'signal' : 'lost', r.failure);
     // A signal stops the access at the page that faulted.
     const reached = signal ? Math.round((signal.addr - reg.start) / PAGE) - rr.from : rr.to - rr.from;
@@ -582,8 +583,9 @@ class Generator {
     const errs = new Set<string>();
     const vals: (Value | undefined)[] = [];
     let uncertain = !this.safe;
-    for (let i = a.r.from; i < a.r.to; i++) {
-      const page = reg.pages[i], prot = reg.prots[i]!;
+    const hs = this.hits(opener, reg, a.r.from, a.r.to);
+    for (const h of hs) {
+      const page = h?.page, prot = h ? h.region.prots[h.idx]! : 'none';
       // hmm_range_fault: no VMA, a PFNMAP/IO VMA or no VM_READ → -EFAULT; a write to a VMA
       // without VM_WRITE → -EPERM.
       // A VM_MIXEDMAP view passes hmm_vma_walk_test and fails at its PTEs (EPERM or EFAULT).
@@ -614,7 +616,7 @@ class Generator {
         if (r.failure && (certainErr || errs.size === 0)) this.fail('errno', r.failure);
         if (r.failure) { this.writeDownErrno(line, r); return true; }
         if (certainErr) return true;
-        for (let i = a.r.from; i < a.r.to; i++) { const pg = reg.pages[i]; if (pg) store(reg, i, pg, a.values[i - a.r.from]!); }
+        hs.forEach((h, j) => { if (h) store(h.region, h.idx, h.page, a.values[j]!); });
         return true;
       }
       case 'snapshot': case 'migrate': {
