@@ -94,13 +94,15 @@ export function valuesOf(page: PageM): readonly Value[] | undefined {
  * What a read (write: a store) of `addr` by `p` may end in. `unsafe`: a driver variant or a
  * killed process is involved, and anything goes (only crashes and determinism are checked).
  */
-export function accessOutcomes(p: ProcM, addr: number, write: boolean): readonly Outcome[] {
+export function accessOutcomes(p: ProcM, addr: number, write: boolean, tiny = false): readonly Outcome[] {
   const hit = lookup(p, addr);
   if (!hit) return [{ sig: 'SIGSEGV' }];
   const prot = hit.region.prots[hit.idx]!;
   if (!readable(prot) || (write && !writable(prot))) return [{ sig: 'SIGSEGV' }];
   if (hit.page.k !== 'view') return write ? [{}] : [{ values: valuesOf(hit.page)! }];
-  return viewOutcomes(hit.page, write);
+  const outs = viewOutcomes(hit.page, write);
+  // In a tiny memory the mirror's remote fault may find no frame: VM_FAULT_OOM → SIGBUS.
+  return tiny && outs.length > 0 && !outs.some((o) => o.sig) ? [...outs, { sig: 'SIGBUS' }] : outs;
 }
 
 /** A mirror fault (spec-language.md §7): hmm_range_fault of the target address. */

@@ -75,7 +75,17 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       const vma = mm.findVma(addr);
       if (vma && !accessError(vma, write)) return accessPage(k, mm, addr, pte, write, value);
     }
-    if (attempt > 64) return { signal: { sig: 'SIGBUS', reason: 'fault did not make progress (simulator loop guard)' } };
+    if (attempt > 64) {
+      // Linux retries such a fault for ever (a fault handler that returns VM_FAULT_NOPAGE
+      // without changing the PTE: insert_pfn() refusing an mkwrite over another pfn, say).
+      // mmspec stops after 64 rounds: a livelock violation, and SIGBUS so that the run goes on.
+      const reason = 'the fault makes no progress (Linux would retry it for ever)';
+      const key = `fault-livelock:${mm.id}:${addr}`;
+      k.check.raise({ kind: 'livelock', key, detail: `${reason}: mm ${mm.id} at 0x${addr.toString(16)}` });
+      k.check.resolve(key);
+      k.emit({ e: 'signal', mm: mm.id, addr, sig: 'SIGBUS', reason });
+      return { signal: { sig: 'SIGBUS', reason } };
+    }
     if (!mm.mmapLock.tryRead(task)) yield* downRead(mm.mmapLock, task);
     const vma = mm.findVma(addr);
     let out: FaultOutcome;
