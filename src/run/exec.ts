@@ -82,6 +82,8 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /** The source split into lines, once (a statement's text is looked up after each one). */
+  private lines: string[] | undefined;
   /**
    * Re-creates the state before an explore block for the exploration (src/run/concurrent.ts):
    * its own explore blocks only run in declaration order.
@@ -101,7 +103,8 @@ export class Interpreter {
 
   /** The source text of the statement at `loc` (its first line, comment stripped). */
   private text(loc: A.Loc): string {
-    const line = this.source.split('\n')[loc.line - 1] ?? '';
+    this.lines ??= this.source.split('\n');
+    const line = this.lines[loc.line - 1] ?? '';
     return stripComment(line).trim();
   }
 
