@@ -18,6 +18,7 @@ import { writebackFile } from '../kernel/writeback.js';
 import { oomKill } from '../kernel/oom.js';
 import type { Violation } from '../kernel/invariants.js';
 import { runToCompletion } from '../sched/sequential.js';
+import { processesNamed } from '../lang/resolve.js';
 import { World, type Proc, type Region } from './world.js';
 import { renderEvent, matchTrace, valueText, foldEvents, placesNamed } from './trace.js';
 import { checkExpectation, type Check } from './expect.js';
@@ -283,8 +284,22 @@ export class Interpreter {
    * Device statements run through devices.ts (as one step until it offers a generator).
    */
   threadOp(s: A.ThreadStmt, task: number): Op<void> {
-    if (isDeviceStmt(s)) return deviceThreadOp(this, s, task);
-    return this.stmtOp(s as SeqStmt, task);
+    const op = isDeviceStmt(s) ? deviceThreadOp(this, s, task) : this.stmtOp(s as SeqStmt, task);
+    const unborn = processesNamed(s).filter((n) => !this.w.procs.has(n));
+    return unborn.length > 0 ? this.afterCreated(unborn, op) : op;
+  }
+
+  /**
+   * A thread naming a process that another thread's fork creates waits until the fork has
+   * returned: a task cannot run before it is created. It carries nothing across the wait;
+   * whether it may go on depends on the forking thread's progress alone.
+   * Linux: kernel_clone() → copy_process(), then wake_up_new_task()
+   */
+  private *afterCreated(names: readonly string[], op: Op<void>): Op<void> {
+    for (const n of names) {
+      while (!this.w.procs.has(n)) yield { wait: `process ${n} to be created by its fork`, ready: () => this.w.procs.has(n) };
+    }
+    return yield* op;
   }
 
   /** Judges a syscall's result against its `expect ERRNO`. */
