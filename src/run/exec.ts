@@ -1,6 +1,6 @@
 import type * as A from '../lang/ast.js';
 import { Kernel } from '../kernel/kernel.js';
-import { KernelError, SimulatorBug, PAGE_SIZE, type Value, type Op } from '../kernel/types.js';
+import { KernelError, KernelPanic, SimulatorBug, PAGE_SIZE, type Value, type Op } from '../kernel/types.js';
 import { userAccess } from '../kernel/fault.js';
 import { doMmap, doMunmap, type Prot } from '../kernel/mmap.js';
 import { doMprotect } from '../kernel/mprotect.js';
@@ -17,7 +17,7 @@ import { changeProtNuma } from '../kernel/numa.js';
 import { writebackFile } from '../kernel/writeback.js';
 import { oomKill } from '../kernel/oom.js';
 import type { Violation } from '../kernel/invariants.js';
-import { runToCompletion } from '../sched/sequential.js';
+import { runToCompletion, TaskHung } from '../sched/sequential.js';
 import { processesNamed } from '../lang/resolve.js';
 import { World, type Proc, type Region } from './world.js';
 import { renderEvent, matchTrace, valueText, foldEvents, placesNamed } from './trace.js';
@@ -83,6 +83,8 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /** Processes whose statement hung in the kernel (a deadlock), with its line. */
+  private readonly hung = new Map<string, number>();
   /** The source split into lines, once (a statement's text is looked up after each one). */
   private lines: string[] | undefined;
   /**
@@ -123,6 +125,11 @@ export class Interpreter {
         }
         if (e instanceof SpecBadInput) {
           this.badInput = e;
+          return;
+        }
+        if (e instanceof KernelPanic) {
+          // Nothing runs after a panic: the spec fails here, whatever it expected.
+          this.failure = { line: stmt.loc.line, col: stmt.loc.col, message: `kernel panic: ${e.message}` };
           return;
         }
         throw e;
@@ -167,7 +174,25 @@ export class Interpreter {
     return runToCompletion(this.k, op, what);
   }
 
+  /**
+   * Runs one statement. One that hangs in the kernel (TaskHung: the `deadlock` violation is
+   * raised) ends there; its process can run nothing more, as a task stuck in D state.
+   */
   exec(s: A.Statement): void {
+    const actor = 'actor' in s && s.actor ? (s.actor as A.Name).name : undefined;
+    const since = actor === undefined ? undefined : this.hung.get(actor);
+    if (since !== undefined) {
+      throw new SpecFailure(s.loc, `process ${actor} hangs in the kernel since line ${since} (deadlock): it can run nothing more`);
+    }
+    try {
+      this.execStatement(s);
+    } catch (e) {
+      if (!(e instanceof TaskHung)) throw e;
+      if (actor !== undefined) this.hung.set(actor, s.loc.line);
+    }
+  }
+
+  private execStatement(s: A.Statement): void {
     switch (s.type) {
       case 'spec': case 'tags': case 'memory': case 'swap':
         return;
@@ -184,7 +209,7 @@ export class Interpreter {
       case 'mremap': case 'fork': case 'exit': case 'kernelReclaim': case 'kernelReclaimPages': case 'kernelMigrate':
       case 'kernelCompact': case 'kernelKhugepaged': case 'kernelKsm': case 'kernelNumaScan': case 'kernelWriteback':
       case 'kernelOom':
-        return this.runOp(this.stmtOp(s, undefined), s.type);
+        return this.runOp(this.stmtOp(s, undefined), this.text(s.loc));
       case 'expectViolation': return this.expectViolation(s);
       case 'expectTrace': return this.expectTrace(s);
       case 'expectPte': case 'expectHolds': case 'expectPage': case 'expectCounters': case 'expectCoherent': {
