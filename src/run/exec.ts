@@ -184,6 +184,12 @@ export class Interpreter {
     if (since !== undefined) {
       throw new SpecFailure(s.loc, `process ${actor} hangs in the kernel since line ${since} (deadlock): it can run nothing more`);
     }
+    // The checks know every name; only a fork that hung leaves its child uncreated.
+    const unborn = s.type === 'race' || s.type === 'explore' ? undefined
+      : processesNamed(s as A.ThreadStmt).find((n) => !this.w.procs.has(n));
+    if (unborn !== undefined) {
+      throw new SpecFailure(s.loc, `process ${unborn} does not exist: the fork that creates it hangs in the kernel (deadlock)`);
+    }
     try {
       this.execStatement(s);
     } catch (e) {
