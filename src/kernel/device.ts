@@ -168,9 +168,11 @@ export function* migrateVmaSetup(
   if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
   if (k.step('end')) yield 'end';
-  // migrate_vma_unmap: the other mappings of the collected pages (fork relatives).
+  // migrate_vma_unmap: the other mappings of the collected pages (fork relatives), for a
+  // page still mapped (folio_mapped: its mapcount says so — a mapping it does not count,
+  // the anonymous mirror design's, stays as it is).
   for (const s of m.src) {
-    if (s.migrate && s.pfn !== undefined) yield* tryToMigrate(k, task, s.pfn, vma, s.addr);
+    if (s.migrate && s.pfn !== undefined && k.mem.mapcount[s.pfn]! > 0) yield* tryToMigrate(k, task, s.pfn, vma, s.addr);
   }
   return m;
 }

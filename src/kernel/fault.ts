@@ -75,7 +75,13 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       const vma = mm.findVma(addr);
       if (vma && !accessError(vma, write)) return accessPage(k, mm, addr, pte, write, value);
     }
-    if (attempt > 64) return { signal: { sig: 'SIGBUS', reason: 'fault did not make progress (simulator loop guard)' } };
+    if (attempt > 64) {
+      // Linux would fault again forever (an entry no fault can resolve: an orphaned
+      // migration entry of the anonymous mirror design); mmspec ends the access.
+      const reason = 'fault did not make progress (simulator loop guard)';
+      k.emit({ e: 'signal', mm: mm.id, addr, sig: 'SIGBUS', reason });
+      return { signal: { sig: 'SIGBUS', reason } };
+    }
     if (!mm.mmapLock.tryRead(task)) yield* downRead(mm.mmapLock, task);
     const vma = mm.findVma(addr);
     let out: FaultOutcome;
@@ -409,11 +415,17 @@ function mapSwappedPage(k: Kernel, vma: Vma, addr: number, pte: PteValue, write:
   return !write || writable;
 }
 
-/** Sleeps until the migration entry at `addr` is gone. Linux: migration_entry_wait() */
+/**
+ * Sleeps until the migration of the entry's page is over: the entry is gone, or the page
+ * is no longer held by a migration (an entry no rmap walk could find — the anonymous
+ * mirror design's — outlives its migration; the fault then finds it again and again).
+ * Linux: migration_entry_wait() → migration_entry_wait_on_locked()
+ */
 function* migrationEntryWait(k: Kernel, mm: Mm, addr: number): Op<void> {
-  void k;
   const isMigration = () => (mm.pte(addr).bits & PTE_KIND_MASK) === PTE_MIGRATION;
-  if (isMigration()) yield { wait: `migration entry at 0x${addr.toString(16)}`, ready: () => !isMigration() };
+  const pfn = mm.pte(addr).pfn;
+  const migrating = () => isMigration() && k.mem.pinCount(pfn) > 0;
+  if (migrating()) yield { wait: `migration entry at 0x${addr.toString(16)}`, ready: () => !migrating() };
 }
 
 /**
