@@ -30,3 +30,15 @@ expect intro.heap[0] holds "a"
 # Whatever needs the update lock now hangs behind it: munmap of v1 calls the callback.
 intro: munmap v1
 expect violation deadlock
+
+# A write through a view is enough: the target page is the zero page, so hmm_range_fault
+# breaks COW in the target (wp_page_copy: a CLEAR over heap[0]), and the same re-entry
+# follows — this time inside the mirror fault of the writing process, which hangs.
+process p2
+p2: open mirror m2 of p2
+p2: mmap anon heap pages 1
+p2: read heap[0] expect 0
+p2: mmap m2 w1 pages 1 target p2.heap[0] rw
+p2: mmap m2 w2 pages 1 target p2.w1[0]
+p2: write w1[0] "b"
+expect violation deadlock

@@ -32,8 +32,9 @@ export function runToCompletion<T>(k: Kernel, op: Op<T>, what: string): T {
         // Behind a held lock, or behind an operation that hung before (an invalidation it
         // left in progress, a page it left locked): a deadlock the simulated kernel has.
         const hung = hungOps(k);
-        if ((y.lock as { held?: boolean } | undefined)?.held === true || hung.length > 0) {
-          const behind = hung.length > 0 ? ` (${hung.join('; ')} hangs already)` : '';
+        const held = (y.lock as { held?: boolean } | undefined)?.held === true;
+        if (held || hung.length > 0) {
+          const behind = held ? '' : ` (${hung.join('; ')} hangs already)`;
           k.check.raise({ kind: 'deadlock', key: `deadlock:${what}:${y.wait}`, detail: `${what} waits for ${y.wait}, and nothing can release it${behind}: the task hangs` });
           hung.push(what);
           throw new TaskHung(y.wait);
