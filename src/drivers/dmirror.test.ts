@@ -7,6 +7,7 @@ import { userAccess } from '../kernel/fault.js';
 import { PTE_DEVICE, PTE_KIND_MASK, PTE_WRITE } from '../kernel/pte.js';
 import { KernelError, PAGE_SIZE, type Op, type Value } from '../kernel/types.js';
 import { runToCompletion } from '../sched/sequential.js';
+import { VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP } from '../kernel/vma.js';
 import { HMM_PFN_VALID, HMM_PFN_WRITE, HMM_PFN_ERROR, HMM_PFN_PMD } from '../kernel/hmm.js';
 import { dmirrorOpen, dmirrorClose, mkentry, type Dmirror } from './dmirror.js';
 
@@ -86,6 +87,20 @@ describe('migrate to device-private memory and back', () => {
     expect(mm.pte(a).bits & PTE_KIND_MASK).not.toBe(PTE_DEVICE);
     expect(d.pt.has(a / PAGE_SIZE)).toBe(false);
     expect(mm.pte(a + PAGE_SIZE).bits & PTE_KIND_MASK).toBe(PTE_DEVICE);
+  });
+
+  it('EINVAL for a VM_PFNMAP or VM_MIXEDMAP VMA (migrate_vma_setup refuses VM_SPECIAL), with no MIGRATE notifier; the pieces before it stay migrated', () => {
+    for (const special of [VM_PFNMAP | VM_IO, VM_MIXEDMAP]) {
+      const { k, mm, a, d } = setup(2);
+      write(k, mm, a, 'v');
+      // A special VMA right after the anonymous one: the command's range covers both.
+      run(k, doMmap(k, 1, mm, { addr: a + 2 * PAGE_SIZE, len: PAGE_SIZE, prot: RW, shared: true, extraFlags: special | VM_DONTEXPAND }));
+      const mark = k.events.length;
+      expect(errno(run(k, d.migrate(1, a + 2 * PAGE_SIZE, 1)))).toBe('EINVAL');
+      expect(k.events.slice(mark).some((e) => e.e === 'notify')).toBe(false);
+      expect(errno(run(k, d.migrate(1, a, 3)))).toBe('EINVAL');
+      expect(mm.pte(a).bits & PTE_KIND_MASK).toBe(PTE_DEVICE);
+    }
   });
 
   it('snapshots device pages of its own device as dev-local', () => {

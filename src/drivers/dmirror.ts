@@ -81,6 +81,8 @@ export class DmirrorDevice implements DevicePrivateOwner {
   *migrateToRam(k: Kernel, task: number, vma: Vma, addr: number, pte: PteValue): Op<FaultOutcome> {
     k.emit({ e: 'driver', dev: this.name, what: 'migrate_to_ram', at: { mm: vma.mm.id, start: addr, end: addr + PAGE_SIZE }, detail: `device pfn ${pte.pfn}` });
     const m = yield* migrateVmaSetup(k, task, vma, addr, addr + PAGE_SIZE, this, 'device-private');
+    // A device-private entry lives only in an anonymous VMA, which setup never refuses.
+    if (m instanceof KernelError) return { kind: 'signal', sig: 'SIGBUS', reason: `${this.name}: migrate_vma_setup ${m.errno}` };
     const s = m.src[0]!;
     if (s.migrate && s.pfn !== undefined) {
       const spage = s.pfn;
@@ -390,6 +392,8 @@ export class Dmirror {
         }
         const next = Math.min(end, vma.end, a + CHUNK_PAGES * PAGE_SIZE);
         const m = yield* migrateVmaSetup(k, task, vma, a, next, this.dev, 'system');
+        // The pieces before this VMA stay migrated; the command fails without its read-back.
+        if (m instanceof KernelError) return m;
         for (let i = 0; i < m.src.length; i++) {
           const s = m.src[i]!;
           if (!s.migrate) continue;

@@ -4,8 +4,8 @@ import type { Mm } from '../kernel/mm.js';
 import { doMmap, doMunmap } from '../kernel/mmap.js';
 import { userAccess } from '../kernel/fault.js';
 import { PTE_SPECIAL, PTE_WRITE, isPresent } from '../kernel/pte.js';
-import { PAGE_SIZE, isWait, type Op, type Value } from '../kernel/types.js';
-import { runToCompletion } from '../sched/sequential.js';
+import { KernelPanic, PAGE_SIZE, isWait, type Op, type Value } from '../kernel/types.js';
+import { runToCompletion, TaskHung } from '../sched/sequential.js';
 import { mirrorOpen, type MirrorConfig } from './mirror.js';
 
 const RW = { read: true, write: true, exec: false };
@@ -122,5 +122,41 @@ describe('mirror notifier and lifetime', () => {
     write(k, target, heap, 'x');
     read(k, intro, view);
     expect(kinds(k)).toEqual(['refcount']);
+  });
+});
+
+describe('a view that mirrors its own pages (the opener mirrors itself)', () => {
+  /** intro maps a page, unmaps it, and maps a view there whose target is that very page. */
+  function selfView(opts: Partial<MirrorConfig>) {
+    const k = new Kernel({ frames: 64, swapSlots: 16, trace: true, invariants: true });
+    const mm = k.createMm(1);
+    const at = run(k, doMmap(k, 1, mm, { len: PAGE_SIZE, prot: RW, shared: false })) as number;
+    run(k, doMunmap(k, 1, mm, at, PAGE_SIZE));
+    const dev = mirrorOpen(k, 'm', mm, { ...DEFAULTS, ...opts });
+    expect(run(k, dev.mmap(1, mm, 1, at, R, at))).toBe(at);
+    return { k, mm, at, dev };
+  }
+
+  it('a fault gets SIGBUS: the target lies in a VM_PFNMAP VMA', () => {
+    const { k, mm, at, dev } = selfView({});
+    expect(read(k, mm, at).signal?.sig).toBe('SIGBUS');
+    expect(dev.counters.sigbus).toBe(1);
+  });
+
+  it('munmap re-enters the callback from its own zap: mutex_lock on the held update lock hangs (deadlock)', () => {
+    const { k, mm, at, dev } = selfView({});
+    expect(() => run(k, doMunmap(k, 1, mm, at, PAGE_SIZE))).toThrow(TaskHung);
+    expect(kinds(k)).toEqual(['deadlock']);
+    expect(dev.lock.owner).toBe(1);
+  });
+
+  it('lock=off: the callback recurses until the kernel stack overflows (a panic)', () => {
+    const { k, mm, at } = selfView({ lock: 'off' });
+    expect(() => run(k, doMunmap(k, 1, mm, at, PAGE_SIZE))).toThrow(KernelPanic);
+  });
+
+  it('vma=mixedmap: hmm_range_fault faults the view itself, which faults it again, until the stack overflows', () => {
+    const { k, mm, at } = selfView({ vma: 'mixedmap' });
+    expect(() => read(k, mm, at)).toThrow(/kernel stack overflow/);
   });
 });

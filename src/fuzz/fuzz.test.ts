@@ -29,7 +29,7 @@ describe('the scenario generator', () => {
         { a: 'madvise', r: { p: 'p1', region: 'r1', from: 1, to: 2, whole: false }, advice: 'free' },
       ],
     };
-    const sc = replayPlan(plan);
+    const sc = replayPlan(plan, {}, true);
     expect(sc.finding).toBeUndefined();
     expect(sc.text).toContain('c1: write r1[0] "y"');
     // The read-back: each process reads its own copy.

@@ -118,11 +118,14 @@ export function generateScenario(seed: number, index: number, opts: GenOptions =
   });
 }
 
-/** Runs a plan again (a shrinking step): actions that no longer make sense are left out. Never throws. */
-export function replayPlan(plan: ScenarioPlan, opts: GenOptions = {}): Scenario {
+/**
+ * Runs a plan again (a shrinking step): actions that no longer make sense are left out. A
+ * generated plan holds its read-back already (as reads); `readBack` adds one (a plan written
+ * by hand). Never throws.
+ */
+export function replayPlan(plan: ScenarioPlan, opts: GenOptions = {}, readBack = false): Scenario {
   const g = new Generator(plan, opts);
-  // The plan holds its read-back already (as reads): nothing is read back twice.
-  return g.realise(() => { for (const a of plan.actions) g.apply(a); }, false);
+  return g.realise(() => { for (const a of plan.actions) g.apply(a); }, readBack);
 }
 
 /** Realises actions: the model, the interpreter and the spec text, kept in step. */

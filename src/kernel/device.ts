@@ -1,6 +1,6 @@
 import type { Kernel } from './kernel.js';
 import type { Vma } from './vma.js';
-import { VM_WRITE } from './vma.js';
+import { VM_SPECIAL, VM_WRITE } from './vma.js';
 import {
   PTE_KIND_MASK, PTE_PRESENT, PTE_MIGRATION, PTE_DEVICE, PTE_WRITE, PTE_SPECIAL, PTE_DIRTY, PTE_YOUNG,
   PMD_HUGE, type PteValue,
@@ -12,7 +12,7 @@ import { anonVmaPrepare, pageAddNewAnonRmap, pageRemoveRmap } from './rmap.js';
 import { lruAdd } from './lru.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { splitHugePmd } from './huge.js';
-import { attachedTo, PAGE_SIZE, HPAGE_PMD_SIZE, type Op, type Pfn, type Value } from './types.js';
+import { attachedTo, bug, KernelError, PAGE_SIZE, HPAGE_PMD_SIZE, type Op, type Pfn, type Value } from './types.js';
 
 /**
  * Device-private memory (ZONE_DEVICE, MEMORY_DEVICE_PRIVATE) and the migrate_vma API
@@ -136,11 +136,17 @@ export interface MigrateVma {
  * (no source page), and anonymous pages not pinned, not in the swap cache, not KSM;
  * page-cache pages, swap entries and device pages are not. With 'device-private': the
  * device-private entries of `owner`. Caller holds mmap_lock for read.
+ * A VM_SPECIAL VMA (PFNMAP, MIXEDMAP, IO: a driver's pfns, no pages to move) is refused
+ * with EINVAL before anything is collected — no notifier runs; hugetlb and DAX VMAs, which
+ * it refuses too, are not modelled. (A file-backed VMA is not refused: its pages are simply
+ * not selected.) Callers pass a range inside the VMA.
  * Steps: start, clear, end. Linux: migrate_vma_setup() → migrate_vma_collect(), migrate_vma_unmap()
  */
 export function* migrateVmaSetup(
   k: Kernel, task: number, vma: Vma, start: number, end: number, owner: DevicePrivateOwner, select: MigrateSelect,
-): Op<MigrateVma> {
+): Op<MigrateVma | KernelError> {
+  if (vma.has(VM_SPECIAL)) return new KernelError('EINVAL', 'migrate_vma_setup refuses a VM_SPECIAL VMA (PFNMAP/MIXEDMAP/IO)');
+  if (start < vma.start || end > vma.end || end <= start) bug(`migrateVmaSetup: [0x${start.toString(16)}, 0x${end.toString(16)}) is not inside its VMA`);
   const mm = vma.mm;
   const m: MigrateVma = { vma, start, end, owner, src: [], dst: [], cpages: 0, task };
   const range: NotifierRange = { mm, start, end, event: 'MIGRATE', blockable: true, owner, task };
@@ -162,9 +168,11 @@ export function* migrateVmaSetup(
   if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
   if (k.step('end')) yield 'end';
-  // migrate_vma_unmap: the other mappings of the collected pages (fork relatives).
+  // migrate_vma_unmap: the other mappings of the collected pages (fork relatives), for a
+  // page still mapped (folio_mapped: its mapcount says so — a mapping it does not count,
+  // the anonymous mirror design's, stays as it is).
   for (const s of m.src) {
-    if (s.migrate && s.pfn !== undefined) yield* tryToMigrate(k, task, s.pfn, vma, s.addr);
+    if (s.migrate && s.pfn !== undefined && k.mem.mapcount[s.pfn]! > 0) yield* tryToMigrate(k, task, s.pfn, vma, s.addr);
   }
   return m;
 }

@@ -77,7 +77,8 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
     }
     if (attempt > 64) {
       // Linux retries such a fault for ever (a fault handler that returns VM_FAULT_NOPAGE
-      // without changing the PTE: insert_pfn() refusing an mkwrite over another pfn, say).
+      // without changing the PTE: insert_pfn() refusing an mkwrite over another pfn;
+      // an orphaned migration entry of the anonymous mirror design).
       // mmspec stops after 64 rounds: a livelock violation, and SIGBUS so that the run goes on.
       const reason = 'the fault makes no progress (Linux would retry it for ever)';
       const key = `fault-livelock:${mm.id}:${addr}`;
@@ -419,11 +420,17 @@ function mapSwappedPage(k: Kernel, vma: Vma, addr: number, pte: PteValue, write:
   return !write || writable;
 }
 
-/** Sleeps until the migration entry at `addr` is gone. Linux: migration_entry_wait() */
+/**
+ * Sleeps until the migration of the entry's page is over: the entry is gone, or the page
+ * is no longer held by a migration (an entry no rmap walk could find — the anonymous
+ * mirror design's — outlives its migration; the fault then finds it again and again).
+ * Linux: migration_entry_wait() → migration_entry_wait_on_locked()
+ */
 function* migrationEntryWait(k: Kernel, mm: Mm, addr: number): Op<void> {
-  void k;
   const isMigration = () => (mm.pte(addr).bits & PTE_KIND_MASK) === PTE_MIGRATION;
-  if (isMigration()) yield { wait: `migration entry at 0x${addr.toString(16)}`, ready: () => !isMigration() };
+  const pfn = mm.pte(addr).pfn;
+  const migrating = () => isMigration() && k.mem.pinCount(pfn) > 0;
+  if (migrating()) yield { wait: `migration entry at 0x${addr.toString(16)}`, ready: () => !migrating() };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 } from './pte.js';
 import { ZERO_PFN } from './frames.js';
 import { handleMmFault } from './fault.js';
+import { kernelStackEnter, kernelStackLeave } from './stack.js';
 import { devicePrivateOwners } from './device.js';
 import {
   mmuNotifierRegister, mmuNotifierUnregister, type IntervalSub, type MmuNotifierOps, type NotifierRange,
@@ -168,7 +169,15 @@ function* hmmWalk(k: Kernel, task: number, range: HmmRange): Op<0 | HmmErrno | '
     // hmm_vma_fault()
     const write = (need & NEED_WRITE_FAULT) !== 0;
     if (write && !vma.has(VM_WRITE)) return 'EPERM';
-    const r = yield* handleMmFault(k, task, vma, addr, write);
+    // The fault may be a driver's, which may call hmm_range_fault again (a mirror of a
+    // MIXEDMAP mirror view): a nesting frame.
+    kernelStackEnter(k, task, 'hmm_range_fault → handle_mm_fault');
+    let r;
+    try {
+      r = yield* handleMmFault(k, task, vma, addr, write);
+    } finally {
+      kernelStackLeave(k, task);
+    }
     if (r.kind === 'retry') {
       // Without FAULT_FLAG_ALLOW_RETRY the fault sleeps on the lock, mmap_lock held.
       if (!r.wait.ready()) yield r.wait;

@@ -19,8 +19,16 @@ export class Mutex {
   get held(): boolean { return this.owner !== 0; }
 }
 
-/** Takes a mutex, waiting while another task holds it. Linux: mutex_lock() */
+/**
+ * Takes a mutex, waiting while another task holds it. A task that already holds it waits
+ * forever: Linux mutexes are not recursive, so re-taking one (a notifier callback re-entered
+ * from its own zap, say) is an AA deadlock — the Wait never becomes ready. Linux: mutex_lock()
+ */
 export function* mutexLock(m: Mutex, task: number): Op<void> {
+  if (m.owner === task) {
+    const w: Wait = { wait: `${m.name}, which this task already holds (AA deadlock)`, lock: m, ready: () => false };
+    for (;;) yield w;
+  }
   while (!m.tryLock(task)) {
     const w: Wait = { wait: m.name, lock: m, ready: () => !m.held };
     yield w;

@@ -2,6 +2,7 @@ import type { Kernel } from './kernel.js';
 import type { Mm } from './mm.js';
 import type { NotifyEvent } from './events.js';
 import { Later, runNow, type Op } from './types.js';
+import { kernelStackEnter, kernelStackLeave } from './stack.js';
 
 /** Linux: struct mmu_notifier_range */
 export interface NotifierRange {
@@ -139,13 +140,18 @@ export function* mmuNotifierInvalidateRangeStart(k: Kernel, range: NotifierRange
   if (hits.length > 0) n.invalidateSeq |= 1;
   const curSeq = n.invalidateSeq;
   let ok = true;
-  for (const sub of hits) {
-    if (!(yield* sub.ops.invalidate(sub, range, curSeq))) { ok = false; break; }
-  }
-  if (ok && n.subs.length > 0) {
-    for (const s of n.subs.length === 1 ? n.subs : [...n.subs]) {
-      if (s.invalidateRangeStart && !(yield* s.invalidateRangeStart(range))) { ok = false; break; }
+  enterCallbacks(k, range);
+  try {
+    for (const sub of hits) {
+      if (!(yield* sub.ops.invalidate(sub, range, curSeq))) { ok = false; break; }
     }
+    if (ok && n.subs.length > 0) {
+      for (const s of n.subs.length === 1 ? n.subs : [...n.subs]) {
+        if (s.invalidateRangeStart && !(yield* s.invalidateRangeStart(range))) { ok = false; break; }
+      }
+    }
+  } finally {
+    leaveCallbacks(k, range);
   }
   if (!ok) {
     // mn_itree_inv_end runs for a failed non-blocking start as well.
@@ -173,7 +179,13 @@ export function mmuNotifierInvalidateRangeStartNow(k: Kernel, range: NotifierRan
   for (let i = 0; i < subs.length; i++) {
     const s = subs[i]!;
     if (!s.invalidateRangeStart) continue;
-    const r = runNow(s.invalidateRangeStart(range));
+    enterCallbacks(k, range);
+    let r;
+    try {
+      r = runNow(s.invalidateRangeStart(range));
+    } finally {
+      leaveCallbacks(k, range);
+    }
     if (r instanceof Later) return new Later(invalidateStartRest(k, range, subs, i, r.op));
     if (!r) {
       invalidateEndCount(n);
@@ -181,6 +193,15 @@ export function mmuNotifierInvalidateRangeStartNow(k: Kernel, range: NotifierRan
     }
   }
   return true;
+}
+
+/** A callback may start another invalidation (the mirror's zap of its own VMA): a nesting frame. */
+function enterCallbacks(k: Kernel, range: NotifierRange): void {
+  kernelStackEnter(k, range.task, 'invalidations');
+}
+
+function leaveCallbacks(k: Kernel, range: NotifierRange): void {
+  kernelStackLeave(k, range.task);
 }
 
 /** The rest of a start whose subscriber `i` yielded (see mmuNotifierInvalidateRangeStartNow). */

@@ -48,6 +48,13 @@ export type Signal = 'SIGSEGV' | 'SIGBUS' | 'SIGKILL';
 
 /** A simulator bug: the message names the simulator function that failed. */
 export class SimulatorBug extends Error {}
+
+/**
+ * The simulated kernel crashed (a kernel stack overflow, say): nothing can run after it.
+ * A simulated outcome, reported as the spec's failure at the statement that caused it.
+ * Linux: panic()
+ */
+export class KernelPanic extends Error {}
 export function bug(message: string): never {
   throw new SimulatorBug(message);
 }

@@ -154,7 +154,7 @@ describe('checkSpec', () => {
     ].join('\n'))).toEqual([
       '3:3 duplicate thread "t1" in this race block',
       '6:25 unknown thread "t2": this race has t1, t3, t4',
-      '6:32 thread t1 has no step "bogus": its steps are begin, snapshot, lock, check, insert, unlock, start, clear, end, inv-lock, inv-zap, inv-unlock, fault',
+      '6:32 thread t1 has no step "bogus": its steps are begin, snapshot, lock, check, insert, unlock, start, clear, end, inv-lock, inv-zap, inv-unlock, isolate, swapout, free, remap, fault, release',
       '6:42 thread t3 runs in one step: it has no step "begin"',
       '6:58 #0: occurrences count from #1',
     ]);

@@ -66,7 +66,10 @@ function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
       declareFile(stmt, scope, report);
       return;
     case 'race': case 'explore':
-      for (const t of stmt.threads) visitThreadStmt(t.stmt, scope, report);
+      // A child forked by one thread may be named by any other thread of the block, which
+      // then waits until the fork has created it (docs/language.md): forks are seen first.
+      for (const t of stmt.threads) if (t.stmt.type === 'fork') visitThreadStmt(t.stmt, scope, report);
+      for (const t of stmt.threads) if (t.stmt.type !== 'fork') visitThreadStmt(t.stmt, scope, report);
       if (stmt.type === 'explore') for (const o of stmt.outcomes) visitExpectation(o.cond, scope, report);
       return;
     default:
@@ -437,4 +440,24 @@ function sliceLength(slice: { start: Int; end?: Int; loc: Loc } | undefined, pag
 
 function hex(n: number): string {
   return `0x${n.toString(16)}`;
+}
+
+/**
+ * The processes a statement names — its actor, the processes of its ranges and target,
+ * a mirror's target process, an OOM victim — in the order written, each once. A thread of
+ * a race/explore block waits until all of them exist (a child forked by another thread).
+ */
+export function processesNamed(stmt: ThreadStmt): string[] {
+  const out = new Set<string>();
+  const walk = (node: unknown, key: string): void => {
+    if (typeof node !== 'object' || node === null || key === 'loc') return;
+    const n = node as { type?: string; name?: unknown };
+    if (n.type === 'name') {
+      if (key === 'actor' || key === 'process' || (key === 'target' && stmt.type === 'openMirror')) out.add(n.name as string);
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) walk(v, k);
+  };
+  walk(stmt, '');
+  return [...out];
 }

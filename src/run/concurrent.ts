@@ -9,6 +9,7 @@ import { Interpreter, SpecFailure, SpecBadInput } from './exec.js';
 import { checkExpectation } from './expect.js';
 import { renderEvent } from './trace.js';
 import { MirrorHandle } from './devices.js';
+import { processesNamed } from '../lang/resolve.js';
 
 /** Task ids of a block's threads: one per thread, distinct from pids and KERNEL_TASK. */
 export const THREAD_TASK_BASE = 100;
@@ -272,6 +273,8 @@ export function footprints(it: Interpreter, s: A.Explore): ReadonlySet<string>[]
   return s.threads.map((t) => {
     const fp = new Set<string>();
     const st = t.stmt;
+    // A process another thread forks does not exist yet: its reach is unknown.
+    if (processesNamed(st).some((n) => !it.w.procs.has(n))) return new Set(['*']);
     const addMm = (id: number) => {
       for (const m of relatives(id)) fp.add(`mm:${m}`);
       if (devMms.has(id)) { fp.add('dev'); for (const m of devMms) fp.add(`mm:${m}`); }

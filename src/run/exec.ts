@@ -1,6 +1,6 @@
 import type * as A from '../lang/ast.js';
 import { Kernel } from '../kernel/kernel.js';
-import { KernelError, SimulatorBug, PAGE_SIZE, type Value, type Op } from '../kernel/types.js';
+import { KernelError, KernelPanic, SimulatorBug, PAGE_SIZE, type Value, type Op } from '../kernel/types.js';
 import { userAccess } from '../kernel/fault.js';
 import { doMmap, doMunmap, type Prot } from '../kernel/mmap.js';
 import { doMprotect } from '../kernel/mprotect.js';
@@ -17,7 +17,8 @@ import { changeProtNuma } from '../kernel/numa.js';
 import { writebackFile } from '../kernel/writeback.js';
 import { oomKill } from '../kernel/oom.js';
 import type { Violation } from '../kernel/invariants.js';
-import { runToCompletion } from '../sched/sequential.js';
+import { runToCompletion, TaskHung } from '../sched/sequential.js';
+import { processesNamed } from '../lang/resolve.js';
 import { World, type Proc, type Region } from './world.js';
 import { renderEvent, matchTrace, valueText, foldEvents, placesNamed } from './trace.js';
 import { checkExpectation, type Check } from './expect.js';
@@ -82,6 +83,11 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /** Processes whose statement hung in the kernel (a deadlock), with its line. */
+  private readonly hung = new Map<string, number>();
+  /** The source split into lines, once (a statement's text is looked up after each one). */
+  private lines: string[] | undefined;
+  private linesOf: string | undefined;
   /**
    * Re-creates the state before an explore block for the exploration (src/run/concurrent.ts):
    * its own explore blocks only run in declaration order.
@@ -105,7 +111,8 @@ export class Interpreter {
 
   /** The source text of the statement at `loc` (its first line, comment stripped). */
   private text(loc: A.Loc): string {
-    const line = this.source.split('\n')[loc.line - 1] ?? '';
+    if (this.lines === undefined || this.linesOf !== this.source) { this.lines = this.source.split('\n'); this.linesOf = this.source; }
+    const line = this.lines[loc.line - 1] ?? '';
     return stripComment(line).trim();
   }
 
@@ -139,6 +146,11 @@ export class Interpreter {
       }
       if (e instanceof SpecBadInput) {
         this.badInput = e;
+        return false;
+      }
+      if (e instanceof KernelPanic) {
+        // Nothing runs after a panic: the spec fails here, whatever it expected.
+        this.failure = { line: stmt.loc.line, col: stmt.loc.col, message: `kernel panic: ${e.message}` };
         return false;
       }
       throw e;
@@ -177,7 +189,31 @@ export class Interpreter {
     return runToCompletion(this.k, op, what);
   }
 
+  /**
+   * Runs one statement. One that hangs in the kernel (TaskHung: the `deadlock` violation is
+   * raised) ends there; its process can run nothing more, as a task stuck in D state.
+   */
   exec(s: A.Statement): void {
+    const actor = 'actor' in s && s.actor ? (s.actor as A.Name).name : undefined;
+    const since = actor === undefined ? undefined : this.hung.get(actor);
+    if (since !== undefined) {
+      throw new SpecFailure(s.loc, `process ${actor} hangs in the kernel since line ${since} (deadlock): it can run nothing more`);
+    }
+    // The checks know every name; only a fork that hung leaves its child uncreated.
+    const unborn = s.type === 'race' || s.type === 'explore' ? undefined
+      : processesNamed(s as A.ThreadStmt).find((n) => !this.w.procs.has(n));
+    if (unborn !== undefined) {
+      throw new SpecFailure(s.loc, `process ${unborn} does not exist: the fork that creates it hangs in the kernel (deadlock)`);
+    }
+    try {
+      this.execStatement(s);
+    } catch (e) {
+      if (!(e instanceof TaskHung)) throw e;
+      if (actor !== undefined) this.hung.set(actor, s.loc.line);
+    }
+  }
+
+  private execStatement(s: A.Statement): void {
     switch (s.type) {
       case 'spec': case 'tags': case 'memory': case 'swap':
         return;
@@ -194,7 +230,7 @@ export class Interpreter {
       case 'mremap': case 'fork': case 'exit': case 'kernelReclaim': case 'kernelReclaimPages': case 'kernelMigrate':
       case 'kernelCompact': case 'kernelKhugepaged': case 'kernelKsm': case 'kernelNumaScan': case 'kernelWriteback':
       case 'kernelOom':
-        return this.runOp(this.stmtOp(s, undefined), s.type);
+        return this.runOp(this.stmtOp(s, undefined), this.text(s.loc));
       case 'expectViolation': return this.expectViolation(s);
       case 'expectTrace': return this.expectTrace(s);
       case 'expectPte': case 'expectHolds': case 'expectPage': case 'expectCounters': case 'expectCoherent': {
@@ -294,8 +330,22 @@ export class Interpreter {
    * Device statements run through devices.ts (as one step until it offers a generator).
    */
   threadOp(s: A.ThreadStmt, task: number): Op<void> {
-    if (isDeviceStmt(s)) return deviceThreadOp(this, s, task);
-    return this.stmtOp(s as SeqStmt, task);
+    const op = isDeviceStmt(s) ? deviceThreadOp(this, s, task) : this.stmtOp(s as SeqStmt, task);
+    const unborn = processesNamed(s).filter((n) => !this.w.procs.has(n));
+    return unborn.length > 0 ? this.afterCreated(unborn, op) : op;
+  }
+
+  /**
+   * A thread naming a process that another thread's fork creates waits until the fork has
+   * returned: a task cannot run before it is created. It carries nothing across the wait;
+   * whether it may go on depends on the forking thread's progress alone.
+   * Linux: kernel_clone() → copy_process(), then wake_up_new_task()
+   */
+  private *afterCreated(names: readonly string[], op: Op<void>): Op<void> {
+    for (const n of names) {
+      while (!this.w.procs.has(n)) yield { wait: `process ${n} to be created by its fork`, ready: () => this.w.procs.has(n) };
+    }
+    return yield* op;
   }
 
   /** Judges a syscall's result against its `expect ERRNO`. */

@@ -152,37 +152,113 @@ export function matchTrace(patterns: readonly { text: string; wildcard: boolean 
   // An empty block expects no events at all.
   if (patterns.length === 0) return events.length === 0 ? undefined : -1;
   const ev = events.map(normalizeLine);
+  const n = ev.length;
   const pats = patterns.map((p) => (p.wildcard ? null : normalizeLine(p.text)));
-  const memo = new Map<number, boolean>();
-  let furthest = 0;
-  /** Lengths k ≥ 2 for which ev[j..j+k) folds to `pat`. */
-  const runsAt = (pat: string, j: number): number[] => {
-    if (!pat.includes('..')) return [];
-    const ks: number[] = [];
-    const first = shapeOf(ev[j]!);
-    if (first.nums.length === 0) return ks;
-    for (let k = 2; j + k <= ev.length; k++) {
-      const next = shapeOf(ev[j + k - 1]!);
-      if (next.tpl !== first.tpl || next.nums.some((n, x) => n !== first.nums[x]! + (k - 1))) break;
-      if (fill(first, k) === pat) ks.push(k);
+  // Each event's text as a small number, and the positions of each, ascending.
+  const ids = new Map<string, number>();
+  const idOf = new Int32Array(n);
+  const at: number[][] = [];
+  ev.forEach((e, j) => {
+    let id = ids.get(e);
+    if (id === undefined) { ids.set(e, (id = ids.size)); at.push([]); }
+    idOf[j] = id;
+    at[id]!.push(j);
+  });
+  const runs = countingRuns(ev);
+  const masks = new Map<number, Uint32Array>();
+  const maskOf = (id: number): Uint32Array => {
+    let m = masks.get(id);
+    if (!m) {
+      m = new Uint32Array(words(n + 1));
+      for (const j of at[id]!) m[j >>> 5]! |= 1 << (j & 31);
+      masks.set(id, m);
     }
-    return ks;
+    return m;
   };
-  const go = (i: number, j: number): boolean => {
-    const key = i * (ev.length + 1) + j;
-    const hit = memo.get(key);
-    if (hit !== undefined) return hit;
-    furthest = Math.max(furthest, i);
-    let r: boolean;
-    const pat = pats[i];
-    if (i === pats.length) r = j === ev.length;
-    else if (pat === null) r = go(i + 1, j) || (j < ev.length && go(i, j + 1));
-    else if (pat === undefined || j >= ev.length) r = false;
-    else r = (ev[j] === pat && go(i + 1, j + 1)) || runsAt(pat, j).some((k) => go(i + 1, j + k));
-    memo.set(key, r);
-    return r;
-  };
-  return go(0, 0) ? undefined : Math.min(furthest, pats.length - 1);
+  // One pass over the lines, keeping the set S of event positions the next line can
+  // start at (positions 0..n, a bit set): `...` turns S into every position from its
+  // least on; a line maps each j of S to the end of what it matches there. No recursion,
+  // no backtracking: lines × positions / 32 at worst.
+  let cur = new Uint32Array(words(n + 1));
+  let next = new Uint32Array(cur.length);
+  cur[0] = 1;
+  for (let i = 0; i < pats.length; i++) {
+    const pat = pats[i]!;
+    if (pat === null) {
+      fillFrom(cur, leastBit(cur), n);
+      continue;
+    }
+    next.fill(0);
+    const id = ids.get(pat);
+    if (id !== undefined) {
+      const same = at[id]!;
+      if (same.length < cur.length) {
+        for (const j of same) if (has(cur, j)) set(next, j + 1);
+      } else {
+        // (S ∧ M) shifted up by one position.
+        const m = maskOf(id);
+        let carry = 0;
+        for (let w = 0; w < cur.length; w++) {
+          const x = (cur[w]! & m[w]!) >>> 0;
+          next[w] = ((x << 1) | carry) >>> 0;
+          carry = x >>> 31;
+        }
+      }
+    }
+    const k = runLengthOf(pat);
+    if (k > 0) for (let j = leastBit(cur); j >= 0 && j < n; j = nextBit(cur, j + 1)) if (runs.matches(j, k, pat)) set(next, j + k);
+    if (leastBit(next) < 0) return i;
+    [cur, next] = [next, cur];
+  }
+  return has(cur, n) ? undefined : pats.length - 1;
+}
+
+const words = (bits: number): number => (bits + 31) >>> 5;
+const has = (b: Uint32Array, j: number): boolean => (b[j >>> 5]! & (1 << (j & 31))) !== 0;
+const set = (b: Uint32Array, j: number): void => { b[j >>> 5]! |= 1 << (j & 31); };
+
+/** The least member of `b` at or after `from`, or -1. */
+function nextBit(b: Uint32Array, from: number): number {
+  for (let w = from >>> 5; w < b.length; w++) {
+    let x = b[w]!;
+    if (w === from >>> 5) x &= ~0 << (from & 31);
+    if (x !== 0) return (w << 5) + (31 - Math.clz32(x & -x));
+  }
+  return -1;
+}
+const leastBit = (b: Uint32Array): number => nextBit(b, 0);
+
+/** Every position from `from` to `last` joins `b` (nothing when from < 0). */
+function fillFrom(b: Uint32Array, from: number, last: number): void {
+  if (from < 0) return;
+  for (let j = from; j <= last && (j & 31) !== 0; j++) set(b, j);
+  for (let w = (from + 31) >>> 5; w < b.length; w++) b[w] = ~0 >>> 0;
+  // Bits past `last` stay clear, so that `has(b, n)` means what it says.
+  const tail = (last + 1) & 31;
+  if (tail !== 0) b[b.length - 1]! &= (1 << tail) - 1;
+}
+
+/**
+ * The runs of events that fold (see foldEvents): `len[j]` is how many events from j on
+ * count up one by one from ev[j]; `matches(j, k, pat)` whether ev[j..j+k) folds to `pat`.
+ */
+function countingRuns(ev: readonly string[]): { matches: (j: number, k: number, pat: string) => boolean } {
+  const shapes = ev.map(shapeOf);
+  const len = new Array<number>(ev.length + 1).fill(0);
+  for (let j = ev.length - 1; j >= 0; j--) {
+    const a = shapes[j]!, b = shapes[j + 1];
+    const follows = b !== undefined && a.nums.length > 0 && b.tpl === a.tpl && b.nums.every((v, x) => v === a.nums[x]! + 1);
+    len[j] = follows ? len[j + 1]! + 1 : 1;
+  }
+  return { matches: (j, k, pat) => j < ev.length && len[j]! >= k && fill(shapes[j]!, k) === pat };
+}
+
+/** The run length a folded line stands for (`a[0..512]` → 512), or 0 for a single event. */
+function runLengthOf(pat: string): number {
+  const m = /(\d+)\.\.(\d+)/.exec(pat);
+  if (!m) return 0;
+  const k = Number(m[2]) - Number(m[1]);
+  return k >= 2 ? k : 0;
 }
 
 /**

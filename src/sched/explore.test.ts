@@ -142,6 +142,19 @@ describe('explore on mirror races: the reductions change the work, not the resul
     });
   }
 
+  it('a thread waiting for the fork that creates its process: events fingerprint, strict fingerprint and no caching agree', () => {
+    const src = 'spec "s"\nprocess vm1\nvm1: mmap anon heap pages 1\nvm1: write heap[0] "a"\n' +
+      'explore {\n  t1 = child: write heap[0] "c"\n  t2 = vm1: fork child\n  t3 = vm1: write heap[0] "p"\n}\nexpect always child.heap[0] holds "c"\n';
+    const base = figures(src, {});
+    const strict = figures(src, { locals: 'observations' });
+    const none = figures(src, { caching: false });
+    const checked = figures(src, { checkReplays: true });
+    expect(sorted(strict.endings)).toEqual(sorted(base.endings));
+    expect(sorted(none.endings)).toEqual(sorted(base.endings));
+    expect(sorted(checked.endings)).toEqual(sorted(base.endings));
+    expect([...base.finals.values()].every((v) => v[0] === true)).toBe(true);
+  });
+
   it('replays restore what the checker had broken at their node: the same endings as replays checked step by step', () => {
     // The v5.2 race leaves stale-mirror broken across later steps, and replays cross it.
     const src = MIRROR(' with api=hmm2019') + 'explore {\n  t1 = intro: read view[0]\n  t2 = kernel: reclaim vm1.heap[0]\n}\n' +
