@@ -132,14 +132,16 @@ function defaultsBreak(plan: ScenarioPlan): boolean {
  * expectation of the smaller spec is the model's. Bounded by `budget` replays.
  */
 export function shrinkPlan(plan: ScenarioPlan, finding: Finding, opts: GenOptions, budget = 400): Finding {
-  const key = findingKey(finding);
+  // A hunt wants the smallest scenario that breaks the variant at all, whichever invariant.
+  const key = opts.mirror !== undefined && finding.kind === 'violation' ? 'violation' : findingKey(finding);
+  const findingKey_ = opts.mirror !== undefined && finding.kind === 'violation' ? (f: Finding) => f.kind : findingKey;
   let best = finding;
   let actions = [...plan.actions];
   let runs = 0;
   const still = (cand: Action[]): boolean => {
     if (runs++ >= budget) return false;
     const f = checkPlan({ ...plan, actions: cand }, opts);
-    if (f && findingKey(f) === key) { best = f; return true; }
+    if (f && findingKey_(f) === key) { best = f; return true; }
     return false;
   };
   let chunk = Math.max(1, Math.floor(actions.length / 2));
@@ -151,15 +153,39 @@ export function shrinkPlan(plan: ScenarioPlan, finding: Finding, opts: GenOption
     }
     if (!changed) chunk = Math.floor(chunk / 2);
   }
+  // Then simpler actions: a small ordinary mapping instead of a huge one, a sequence instead
+  // of a race, fewer pages.
+  for (let i = 0; i < actions.length && runs < budget; i++) {
+    for (const simpler of simplerVariants(actions[i]!)) {
+      const cand = actions.map((a, j) => (j === i ? simpler : a));
+      if (still(cand)) { actions = cand; break; }
+    }
+  }
   // The header too: a scenario that fails with the default memory and swap says so.
   for (const header of [{ memory: 4096 }, { swap: 4096 }]) {
     const cand = { ...plan, ...header, actions };
     if (runs++ < budget && (cand.memory !== plan.memory || cand.swap !== plan.swap)) {
       const f = checkPlan(cand, opts);
-      if (f && findingKey(f) === key) { best = f; plan = cand; }
+      if (f && findingKey_(f) === key) { best = f; plan = cand; }
     }
   }
   return best;
+}
+
+/** Simpler versions of an action, simplest first. */
+function simplerVariants(a: Action): Action[] {
+  switch (a.a) {
+    case 'mmapAnon': {
+      const out: Action[] = [];
+      if (a.huge) out.push({ ...a, huge: false, pages: Math.min(a.pages, 8) }, { ...a, huge: false });
+      else if (a.pages > 1) out.push({ ...a, pages: 1 }, { ...a, pages: Math.max(1, a.pages >> 1) });
+      if (a.shared) out.push({ ...a, shared: false });
+      return out;
+    }
+    case 'access': return a.r.to - a.r.from > 1 ? [{ ...a, r: { ...a.r, to: a.r.from + 1, whole: false } }] : [];
+    case 'block': return a.explore ? [] : [];
+    default: return [];
+  }
 }
 
 function shrinkFinding(f: Finding, plan: ScenarioPlan, opts: GenOptions, index: number): ShrunkFinding {
