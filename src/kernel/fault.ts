@@ -69,6 +69,10 @@ export interface AccessResult {
  */
 export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write: boolean, value?: Value): Op<AccessResult> {
   for (let attempt = 0; ; attempt++) {
+    // An OOM victim never gets back to user space (killed before this access, or while a
+    // fault of it was being handled): the access never happens. Linux: fatal_signal_pending()
+    // on the fault's retry path and in exit_to_user_mode_loop() → do_exit()
+    if (mm.oomKilled) return oomKilledAccess(k, mm, addr);
     // Read into a shared scratch: used only until accessPage returns, with no yield between.
     const pte = mm.pteInto(addr, accessScratch);
     if (pteAllows(pte, write)) {
@@ -97,14 +101,12 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       // (__alloc_pages_may_oom() → out_of_memory()) and retries; the allocation fails only
       // when the victim is the allocating task, whose fault then returns VM_FAULT_OOM and
       // pagefault_out_of_memory() sees the fatal signal: the task dies of SIGKILL. mmspec
-      // runs that kill here, once the fault has dropped mmap_lock, then retries the fault.
-      // Never SIGBUS: every live process is a candidate, this one included, so "nobody to
-      // kill" means this process was killed already.
-      const victim = yield* pagefaultOutOfMemory(k, task);
-      if (victim !== undefined && victim !== mm) continue;
-      const why = 'killed by the OOM killer';
-      k.emit({ e: 'signal', mm: mm.id, addr, sig: 'SIGKILL', reason: why });
-      return { signal: { sig: 'SIGKILL', reason: why } };
+      // runs that kill here, once the fault has dropped mmap_lock, then retries the fault;
+      // if this task was the victim the retry ends in SIGKILL (above). Never SIGBUS: every
+      // live process is a candidate, this one included, so "nobody to kill" means this
+      // process was killed already.
+      yield* pagefaultOutOfMemory(k, task);
+      continue;
     }
     if (out.kind === 'signal') {
       k.emit({ e: 'signal', mm: mm.id, addr, sig: out.sig, reason: out.reason });
@@ -112,6 +114,13 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
     }
     if (k.step('fault')) yield 'fault';
   }
+}
+
+/** The end of an OOM victim's access: SIGKILL, the access not made. */
+function oomKilledAccess(k: Kernel, mm: Mm, addr: number): AccessResult {
+  const reason = 'killed by the OOM killer';
+  k.emit({ e: 'signal', mm: mm.id, addr, sig: 'SIGKILL', reason });
+  return { signal: { sig: 'SIGKILL', reason } };
 }
 
 /** userAccess's read of the PTE (no allocation per access). */

@@ -57,6 +57,7 @@ function oomBadness(mm: Mm): number {
  */
 export function* oomKill(k: Kernel, task: number, mm: Mm): Op<void> {
   k.emit({ e: 'oom', mm: mm.id });
+  mm.oomKilled = true;
   yield* oomReapTaskMm(k, task, mm);
   yield* doExit(k, task, mm);
 }
