@@ -108,6 +108,9 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       yield* pagefaultOutOfMemory(k, task);
       continue;
     }
+    // A fatal signal pending beats the fault's own signal (a mirror's SIGBUS when the OOM
+    // kill in its hmm fault took this very task).
+    if (out.kind === 'signal' && mm.oomKilled) return oomKilledAccess(k, mm, addr);
     if (out.kind === 'signal') {
       k.emit({ e: 'signal', mm: mm.id, addr, sig: out.sig, reason: out.reason });
       return { signal: out };
@@ -167,6 +170,10 @@ export function* handleMmFault(k: Kernel, task: number, vma: Vma, addr: number, 
   switch (kind) {
     case 0: {
       if (vma.ops) return yield* doDriverFault(k, task, vma, addr, write, false, 'fault');
+      // The OOM reaper tore part of this mm down (MMF_UNSTABLE): a new page would be mapped
+      // into memory being reaped. Linux: do_anonymous_page(), finish_fault() →
+      // check_stable_address_space()
+      if (mm.oomReaped) return sig('SIGBUS', 'the OOM reaper reaped this mm (check_stable_address_space)');
       if (vma.file) return yield* doFileFault(k, task, vma, addr, write);
       if (thpFaultEligible(vma, addr)) {
         const r = yield* doHugePmdAnonymousPage(k, task, vma, addr, write);
@@ -228,7 +235,7 @@ function mapNewAnonPage(k: Kernel, vma: Vma, addr: number, pfn: number): FaultOu
  * undefined when the fault needs the general path. Same events, same result as it.
  */
 function faultFast(k: Kernel, vma: Vma, addr: number, write: boolean): FaultOutcome | undefined {
-  if (vma.ops || vma.file || addr % PAGE_SIZE !== 0) return undefined;
+  if (vma.ops || vma.file || addr % PAGE_SIZE !== 0 || vma.mm.oomReaped) return undefined;
   if (vma.mm.hugePmdBits(addr) !== 0) return undefined;
   const bits = vma.mm.pt.readBits(addr);
   if ((bits & PTE_KIND_MASK) === PTE_SWAP) return swapFaultFast(k, vma, addr, { pfn: vma.mm.pt.readPfn(addr), bits }, write);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Kernel } from './kernel.js';
 import { doMmap } from './mmap.js';
-import { userAccess } from './fault.js';
+import { userAccess, handleMmFault } from './fault.js';
 import { oomKill, oomReapTaskMm, pagefaultOutOfMemory } from './oom.js';
 import { mmuNotifierRegister } from './notifier.js';
 import { runToCompletion } from '../sched/sequential.js';
@@ -57,6 +57,20 @@ describe('OOM victim selection (select_bad_process)', () => {
     expect(runToCompletion(k, pagefaultOutOfMemory(k, 1_000_000), 'oom')).toBe(mms[0]); // 2 points beat 0
     expect(runToCompletion(k, pagefaultOutOfMemory(k, 1_000_000), 'oom')).toBe(mms[2]); // holds nothing
     expect(runToCompletion(k, pagefaultOutOfMemory(k, 1_000_000), 'oom')).toBeUndefined();
+    expect(k.check.broken).toEqual([]);
+  });
+});
+
+describe('an OOM victim', () => {
+  it('makes no access once killed (SIGKILL), and a remote fault on its reaped mm gets SIGBUS (check_stable_address_space)', () => {
+    const { k, mm, anon } = setup();
+    runToCompletion(k, oomKill(k, 1_000_000, mm, true), 'oom'); // reaped, exit left for later
+    expect(mm.oomKilled).toBe(true);
+    expect(mm.dead).toBe(false);
+    expect(runToCompletion(k, userAccess(k, 1, mm, anon, false), 'read').signal?.sig).toBe('SIGKILL');
+    const vma = mm.findVma(anon)!;
+    const out = runToCompletion(k, handleMmFault(k, 2, vma, anon, true), 'remote fault');
+    expect(out).toMatchObject({ kind: 'signal', sig: 'SIGBUS' });
     expect(k.check.broken).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { PTE_KIND_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP } from './pte.js';
  * Linux: out_of_memory() → select_bad_process() → oom_evaluate_task(), oom_badness()
  * (reached from the allocator, __alloc_pages_may_oom(); see fault.ts userAccess)
  */
-export function* pagefaultOutOfMemory(k: Kernel, task: number): Op<Mm | undefined> {
+export function* pagefaultOutOfMemory(k: Kernel, task: number, deferExit = false): Op<Mm | undefined> {
   let victim: Mm | undefined;
   let worst = -1;
   for (const mm of [...k.mms.values()].sort((a, b) => a.id - b.id)) {
@@ -25,7 +25,7 @@ export function* pagefaultOutOfMemory(k: Kernel, task: number): Op<Mm | undefine
     const points = oomBadness(mm);
     if (points >= worst) { worst = points; victim = mm; }
   }
-  if (victim) yield* oomKill(k, task, victim);
+  if (victim) yield* oomKill(k, task, victim, deferExit);
   return victim;
 }
 
@@ -51,15 +51,18 @@ function oomBadness(mm: Mm): number {
 
 /**
  * OOM-kills the process owning `mm`: the OOM reaper unmaps what can be freed without
- * blocking, then the victim exits (exit_mmap tears down the rest).
- * Linux: oom_kill_process() → __oom_kill_process(); oom_reaper → oom_reap_task_mm();
- * the victim's do_exit() → exit_mmap()
+ * blocking, then the victim exits (exit_mmap tears down the rest). With `deferExit` (a
+ * kill from inside a fault that holds mmap_lock — hmm_range_fault on behalf of a driver —
+ * where the victim's exit_mmap could not take it), the exit is left to the victim's next
+ * chance to run: the caller must run doExit later (the interpreter does, after the
+ * statement). Linux: oom_kill_process() → __oom_kill_process(); oom_reaper →
+ * oom_reap_task_mm(); the victim's own do_exit() → exit_mmap(), whenever it runs
  */
-export function* oomKill(k: Kernel, task: number, mm: Mm): Op<void> {
+export function* oomKill(k: Kernel, task: number, mm: Mm, deferExit = false): Op<void> {
   k.emit({ e: 'oom', mm: mm.id });
   mm.oomKilled = true;
   yield* oomReapTaskMm(k, task, mm);
-  yield* doExit(k, task, mm);
+  if (!deferExit) yield* doExit(k, task, mm);
 }
 
 /**

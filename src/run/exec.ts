@@ -139,6 +139,9 @@ export class Interpreter {
    */
   noteKills(stmt: A.Statement): void {
     for (const p of this.w.procs.values()) {
+      // A victim whose exit the kill left for later (oomKill's deferExit) runs it now: the
+      // task's next chance to run ends in do_exit().
+      if (p.mm.oomKilled && !p.mm.dead) this.runOp(doExit(this.k, p.pid, p.mm), 'exit of an OOM victim');
       if (p.mm.dead) p.exited = true;
       if (p.mm.oomKilled && p.killedAt === undefined) p.killedAt = stmt.loc.line;
     }
