@@ -21,7 +21,7 @@ export function* pagefaultOutOfMemory(k: Kernel, task: number, deferExit = false
   let victim: Mm | undefined;
   let worst = -1;
   for (const mm of [...k.mms.values()].sort((a, b) => a.id - b.id)) {
-    if (mm.dead || mm.oomReaped) continue;
+    if (mm.dead || mm.oomReaped || mm.oomKilled) continue;
     const points = oomBadness(mm);
     if (points >= worst) { worst = points; victim = mm; }
   }
