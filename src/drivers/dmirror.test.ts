@@ -5,6 +5,7 @@ import { doMmap } from '../kernel/mmap.js';
 import { doMprotect } from '../kernel/mprotect.js';
 import { userAccess } from '../kernel/fault.js';
 import { PTE_DEVICE, PTE_KIND_MASK, PTE_WRITE } from '../kernel/pte.js';
+import { PG_DIRTY } from '../kernel/frames.js';
 import { KernelError, PAGE_SIZE, type Op, type Value } from '../kernel/types.js';
 import { runToCompletion } from '../sched/sequential.js';
 import { VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP } from '../kernel/vma.js';
@@ -50,6 +51,20 @@ describe('HMM_DMIRROR_READ / WRITE', () => {
     expect(read(k, mm, a)).toBe('p');
     expect(read(k, mm, a + PAGE_SIZE)).toBe('q');
     expect(d.pt.get(a / PAGE_SIZE)).toMatchObject({ write: true });
+  });
+
+  it('a device write marks a clean shmem page dirty, also through a WRITE entry stored by a read', () => {
+    const k = new Kernel({ frames: 64, swapSlots: 16, trace: true, invariants: true });
+    const mm = k.createMm(1);
+    const a = run(k, doMmap(k, 1, mm, { len: 2 * PAGE_SIZE, prot: RW, shared: true })) as number;
+    const d = dmirrorOpen(k, mm, 'd');
+    read(k, mm, a);
+    const pfn = mm.pte(a).pfn;
+    expect(k.mem.has(pfn, PG_DIRTY)).toBe(false);
+    expect(ok(run(k, d.read(1, a, 1))).faults).toBe(1);
+    expect(k.mem.has(pfn, PG_DIRTY)).toBe(false);
+    expect(ok(run(k, d.write(1, a, ['w'])))).toMatchObject({ faults: 0, cpages: 1 });
+    expect(k.mem.has(pfn, PG_DIRTY)).toBe(true);
   });
 
   it('EFAULT on PROT_NONE, EPERM for a write without VM_WRITE, EINVAL on a bad address', () => {

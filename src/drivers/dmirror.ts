@@ -9,6 +9,7 @@ import {
   mmuIntervalReadRetry, type NotifierRange,
 } from '../kernel/notifier.js';
 import { Mutex, mutexLock, downRead } from '../kernel/locks.js';
+import { folioMarkDirty } from '../kernel/memory.js';
 import {
   hmmRangeFault, hmmRangeInit, HMM_PFN_REQ_FAULT, HMM_PFN_REQ_WRITE, HMM_PFN_VALID, HMM_PFN_WRITE, HMM_PFN_ERROR,
   HMM_PFN_PMD,
@@ -288,7 +289,13 @@ export class Dmirror {
   /**
    * HMM_DMIRROR_WRITE: the same loop; an entry serves only if tagged WRITE, so the first
    * non-writable page starts a write fault (COW break, zero page replaced; EPERM without
-   * VM_WRITE). Linux: dmirror_write() → dmirror_do_write(), dmirror_fault()
+   * VM_WRITE). Each system page written is marked dirty (folio_mark_dirty): the device
+   * writes behind the CPU's PTEs, and a clean page (shmem mapped by a read fault) would
+   * otherwise be dropped by reclaim with the write. test_hmm's dmirror_do_write() only
+   * does memcpy_to_page(), so on a real kernel that write can be lost — a test-driver
+   * quirk; mmspec models the intended behaviour (docs/dmirror.md §6). A device-private
+   * page's data stay in device memory: nothing to mark.
+   * Linux: dmirror_write() → dmirror_do_write(), dmirror_fault()
    */
   *write(task: number, addr: number, values: readonly Value[]): Op<DmirrorCmd | KernelError> {
     const bad = this.prologue(addr, values.length, true);
@@ -307,7 +314,10 @@ export class Dmirror {
       for (let a = start; a < end; a += PAGE_SIZE) {
         const e = this.pt.get(Math.floor(a / PAGE_SIZE));
         if (!e || (write && !e.write)) { missing = true; break; }
-        if (write) this.k.mem.value[e.pfn] = data[cpages]!;
+        if (write) {
+          this.k.mem.value[e.pfn] = data[cpages]!;
+          if (!this.k.mem.has(e.pfn, PG_DEVICE_PRIVATE)) folioMarkDirty(this.k, e.pfn);
+        }
         else values.push(this.k.mem.value[e.pfn] ?? 0);
         cpages++;
       }

@@ -4,6 +4,7 @@ import type { Mm } from '../kernel/mm.js';
 import { doMmap, doMunmap } from '../kernel/mmap.js';
 import { userAccess } from '../kernel/fault.js';
 import { PTE_SPECIAL, PTE_WRITE, isPresent } from '../kernel/pte.js';
+import { PG_DIRTY } from '../kernel/frames.js';
 import { KernelPanic, PAGE_SIZE, isWait, type Op, type Value } from '../kernel/types.js';
 import { runToCompletion, TaskHung } from '../sched/sequential.js';
 import { mirrorOpen, type MirrorConfig } from './mirror.js';
@@ -92,6 +93,26 @@ describe('mirror fault path', () => {
     read(bad.k, bad.intro, bad.view);
     write(bad.k, bad.intro, bad.view, 'z');
     expect(kinds(bad.k)).toContain('mirror-perm');
+  });
+
+  it('a writable insert marks the target page dirty (folio_mark_dirty); a read-only one does not', () => {
+    const k = new Kernel({ frames: 64, swapSlots: 16, trace: true, invariants: true });
+    const target = k.createMm(1), intro = k.createMm(2);
+    const shm = run(k, doMmap(k, 1, target, { len: 2 * PAGE_SIZE, prot: RW, shared: true })) as number;
+    const dev = mirrorOpen(k, 'm', target, DEFAULTS);
+    const view = run(k, dev.mmap(2, intro, 2, shm, RW)) as number;
+    read(k, target, shm);
+    read(k, target, shm + PAGE_SIZE);
+    const pfn0 = target.pte(shm).pfn, pfn1 = target.pte(shm + PAGE_SIZE).pfn;
+    expect(target.pte(shm).bits & PTE_WRITE).toBeTruthy(); // shmem: writable on a read fault, clean
+    expect(k.mem.has(pfn0, PG_DIRTY)).toBe(false);
+    read(k, intro, view);
+    expect(k.mem.has(pfn0, PG_DIRTY)).toBe(false);
+    write(k, intro, view, 'via pfn_mkwrite');
+    expect(k.mem.has(pfn0, PG_DIRTY)).toBe(true);
+    write(k, intro, view + PAGE_SIZE, 'via fault');
+    expect(k.mem.has(pfn1, PG_DIRTY)).toBe(true);
+    expect(k.check.broken).toEqual([]);
   });
 });
 

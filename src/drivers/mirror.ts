@@ -15,7 +15,7 @@ import {
   hmmRangeValid, hmmRangeWaitUntilValid, HMM_PFN_VALID, HMM_PFN_WRITE, HMM_PFN_ERROR, HMM_PFN_REQ_FAULT,
   HMM_PFN_REQ_WRITE, type HmmLegacyRange, type HmmMirrorOps, type HmmPfn,
 } from '../kernel/hmm.js';
-import { vmfInsertPfnProt, zapVmaPtes, zapPageRangeSingle, pageContent } from '../kernel/memory.js';
+import { vmfInsertPfnProt, zapVmaPtes, zapPageRangeSingle, pageContent, folioMarkDirty } from '../kernel/memory.js';
 import { pteProtBits } from '../kernel/fault.js';
 import { isPresent, PTE_WRITE, PTE_SPECIAL } from '../kernel/pte.js';
 import type { InvariantHook, TouchedPte, Violation } from '../kernel/invariants.js';
@@ -322,10 +322,18 @@ export class MirrorDevice {
    * explicit protection (vmf_insert_pfn_prot; a plain vmf_insert_pfn would take the
    * VMA's page protection, writable in a shared writable VMA). The anonymous design: an
    * ordinary PTE set directly, with no reference and no mapcount taken.
+   *
+   * A writable insert marks the target page dirty first (folio_mark_dirty, as GUP-for-write
+   * users and KVM do): writes through the mirror PTE set no dirty bit that reclaim or
+   * writeback can see (zap_pte_range ignores a special PTE's), so a clean shmem or file
+   * page would be dropped with them. Every write through this PTE is covered: writeback's
+   * page_mkclean and reclaim's unmap invalidate the target page, which zaps the PTE, so a
+   * later write faults here again and dirties the page again.
    */
   private insert(vma: Vma, addr: number, pfn: number, writable: boolean, mkwrite: boolean): void {
     const prot = pteProtBits(vma, writable);
     this.emit('insert', { mm: vma.mm.id, start: addr, end: addr + PAGE_SIZE }, `${pfn === ZERO_PFN ? 'zero' : `pfn ${pfn}`} ${writable ? 'rw' : 'r'}`);
+    if (writable) folioMarkDirty(this.k, pfn);
     if (this.opts.vma !== 'anon') {
       vmfInsertPfnProt(this.k, vma, addr, pfn, prot, mkwrite && writable);
       return;

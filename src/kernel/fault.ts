@@ -69,6 +69,10 @@ export interface AccessResult {
  */
 export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write: boolean, value?: Value): Op<AccessResult> {
   for (let attempt = 0; ; attempt++) {
+    // An OOM victim never gets back to user space (killed before this access, or while a
+    // fault of it was being handled): the access never happens. Linux: fatal_signal_pending()
+    // on the fault's retry path and in exit_to_user_mode_loop() → do_exit()
+    if (mm.oomKilled) return oomKilledAccess(k, mm, addr);
     // Read into a shared scratch: used only until accessPage returns, with no yield between.
     const pte = mm.pteInto(addr, accessScratch);
     if (pteAllows(pte, write)) {
@@ -104,21 +108,33 @@ export function* userAccess(k: Kernel, task: number, mm: Mm, addr: number, write
       continue;
     }
     if (out.kind === 'oom') {
-      // Linux: do_user_addr_fault() → pagefault_out_of_memory() → out_of_memory(): a victim
-      // is killed and reaped, then the fault is retried — unless the victim is this task.
-      const victim = yield* pagefaultOutOfMemory(k, task);
-      const why = victim === undefined ? 'out of memory and no process to kill (VM_FAULT_OOM)' : victim === mm ? 'killed by the OOM killer' : undefined;
-      if (why === undefined) continue;
-      const s = victim === mm ? 'SIGKILL' : 'SIGBUS';
-      k.emit({ e: 'signal', mm: mm.id, addr, sig: s, reason: why });
-      return { signal: { sig: s, reason: why } };
+      // Linux 6.12: the allocator itself OOM-kills when direct reclaim frees nothing
+      // (__alloc_pages_may_oom() → out_of_memory()) and retries; the allocation fails only
+      // when the victim is the allocating task, whose fault then returns VM_FAULT_OOM and
+      // pagefault_out_of_memory() sees the fatal signal: the task dies of SIGKILL. mmspec
+      // runs that kill here, once the fault has dropped mmap_lock, then retries the fault;
+      // if this task was the victim the retry ends in SIGKILL (above). Never SIGBUS: every
+      // live process is a candidate, this one included, so "nobody to kill" means this
+      // process was killed already.
+      yield* pagefaultOutOfMemory(k, task);
+      continue;
     }
+    // A fatal signal pending beats the fault's own signal (a mirror's SIGBUS when the OOM
+    // kill in its hmm fault took this very task).
+    if (out.kind === 'signal' && mm.oomKilled) return oomKilledAccess(k, mm, addr);
     if (out.kind === 'signal') {
       k.emit({ e: 'signal', mm: mm.id, addr, sig: out.sig, reason: out.reason });
       return { signal: out };
     }
     if (k.step('fault')) yield 'fault';
   }
+}
+
+/** The end of an OOM victim's access: SIGKILL, the access not made. */
+function oomKilledAccess(k: Kernel, mm: Mm, addr: number): AccessResult {
+  const reason = 'killed by the OOM killer';
+  k.emit({ e: 'signal', mm: mm.id, addr, sig: 'SIGKILL', reason });
+  return { signal: { sig: 'SIGKILL', reason } };
 }
 
 /** userAccess's read of the PTE (no allocation per access). */
@@ -165,6 +181,10 @@ export function* handleMmFault(k: Kernel, task: number, vma: Vma, addr: number, 
   switch (kind) {
     case 0: {
       if (vma.ops) return yield* doDriverFault(k, task, vma, addr, write, false, 'fault');
+      // The OOM reaper tore part of this mm down (MMF_UNSTABLE): a new page would be mapped
+      // into memory being reaped. Linux: do_anonymous_page(), finish_fault() →
+      // check_stable_address_space()
+      if (mm.oomReaped) return sig('SIGBUS', 'the OOM reaper reaped this mm (check_stable_address_space)');
       if (vma.file) return yield* doFileFault(k, task, vma, addr, write);
       if (thpFaultEligible(vma, addr)) {
         const r = yield* doHugePmdAnonymousPage(k, task, vma, addr, write);
@@ -226,7 +246,7 @@ function mapNewAnonPage(k: Kernel, vma: Vma, addr: number, pfn: number): FaultOu
  * undefined when the fault needs the general path. Same events, same result as it.
  */
 function faultFast(k: Kernel, vma: Vma, addr: number, write: boolean): FaultOutcome | undefined {
-  if (vma.ops || vma.file || addr % PAGE_SIZE !== 0) return undefined;
+  if (vma.ops || vma.file || addr % PAGE_SIZE !== 0 || vma.mm.oomReaped) return undefined;
   if (vma.mm.hugePmdBits(addr) !== 0) return undefined;
   const bits = vma.mm.pt.readBits(addr);
   if ((bits & PTE_KIND_MASK) === PTE_SWAP) return swapFaultFast(k, vma, addr, { pfn: vma.mm.pt.readPfn(addr), bits }, write);
@@ -303,13 +323,31 @@ function wpCanReuseAnonPage(k: Kernel, pfn: number): boolean {
 /**
  * Copy-on-write: a new page with the old content replaces the shared one. Other
  * secondary MMUs are told (CLEAR, one page). Steps: start, clear, end.
- * Linux: wp_page_copy()
+ * The old page is held (a pin) from before the allocation to the end, as do_wp_page()'s
+ * folio_get() holds it: direct reclaim during the allocation may unmap it (the PTE
+ * becomes a swap entry and the copy is dropped, the fault retried) but cannot free it
+ * and hand its frame back as the copy — reclaim finds the extra reference and keeps it
+ * in the swap cache, where the retried fault finds it without I/O.
+ * Linux: do_wp_page() → folio_get(); wp_page_copy() … folio_put(old_folio)
  */
 export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old: PteValue): Op<FaultOutcome> {
   const mm = vma.mm;
   anonVmaPrepare(k, vma);
   const value = k.mem.value[old.pfn] ?? 0;
   k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: old.pfn === ZERO_PFN ? 'wp_page_copy: zero page' : 'wp_page_copy' });
+  const held = old.pfn !== ZERO_PFN && (old.bits & PTE_SPECIAL) === 0 && k.mem.isAllocated(old.pfn) ? old.pfn : undefined;
+  if (held !== undefined) {
+    k.mem.addPin(held, 1);
+    k.check.frameTouched(held);
+  }
+  const out = yield* wpPageCopyHeld(k, task, vma, addr, old, value);
+  if (held !== undefined) putHeldPage(k, held);
+  return out;
+}
+
+/** wpPageCopy with the old page held. */
+function* wpPageCopyHeld(k: Kernel, task: number, vma: Vma, addr: number, old: PteValue, value: Value): Op<FaultOutcome> {
+  const mm = vma.mm;
   const pfn = yield* k.allocPage(value, 'anon (cow)', task);
   if (pfn === undefined) return oom(k, mm, addr);
   if (old.pfn !== ZERO_PFN) k.emit({ e: 'copy', from: old.pfn, to: pfn, why: 'cow' });
@@ -318,7 +356,7 @@ export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old
   if (k.step('start')) yield 'start';
   const cur = mm.pte(addr);
   if (cur.pfn !== old.pfn || cur.bits !== old.bits) {
-    // The PTE changed under us (another thread): drop the copy and retry the fault.
+    // The PTE changed under us (another thread, or direct reclaim): drop the copy and retry the fault.
     k.putPage(pfn);
     yield* mmuNotifierInvalidateRangeEnd(k, range);
     return DONE;
@@ -334,6 +372,13 @@ export function* wpPageCopy(k: Kernel, task: number, vma: Vma, addr: number, old
   yield* mmuNotifierInvalidateRangeEnd(k, range);
   if (k.step('end')) yield 'end';
   return DONE;
+}
+
+/** Drops a reference a fault held across a step (a pin), freeing the page if it was the last. Linux: folio_put() */
+function putHeldPage(k: Kernel, pfn: number): void {
+  k.mem.addPin(pfn, -1);
+  k.check.frameTouched(pfn);
+  if (k.mem.refcount[pfn] === 0) k.freePage(pfn);
 }
 
 /**
@@ -461,20 +506,10 @@ function* doFileFault(k: Kernel, task: number, vma: Vma, addr: number, write: bo
   // Linux: filemap_fault() → lock_folio_maybe_drop_mmap() → VM_FAULT_RETRY
   const cached = file.cache.get(index);
   if (cached !== undefined && k.mem.has(cached, PG_LOCKED)) return pageLockRetry(k, cached);
+  const shared = vma.has(VM_SHARED);
+  if (write && !shared) return yield* doCowFault(k, task, vma, addr, index);
   const pfn = yield* filemapGetPage(k, task, file, index);
   if (pfn === undefined) return oom(k, mm, addr);
-  const shared = vma.has(VM_SHARED);
-  if (write && !shared) {
-    anonVmaPrepare(k, vma);
-    k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_cow_fault' });
-    const copy = yield* k.allocPage(k.mem.value[pfn] ?? 0, 'anon (cow of file page)', task);
-    if (copy === undefined) return oom(k, mm, addr);
-    k.emit({ e: 'copy', from: pfn, to: copy, why: 'cow' });
-    pageAddNewAnonRmap(k, copy, vma, addr);
-    lruAdd(k, copy);
-    k.setPte(mm, addr, copy, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
-    return DONE;
-  }
   k.emit({ e: 'fault', mm: mm.id, addr, access: write ? 'write' : 'read', how: write ? 'do_shared_fault' : 'do_read_fault' });
   pageDupRmap(k, pfn);
   if (write) k.mem.set(pfn, PG_DIRTY);
@@ -483,6 +518,32 @@ function* doFileFault(k: Kernel, task: number, vma: Vma, addr: number, write: bo
   // so a read maps it read-only. Linux: vma_wants_writenotify(), finish_fault()
   const writable = shared && vma.has(VM_WRITE) && (write || file.shmem);
   k.setPte(mm, addr, pfn, pteProtBits(vma, writable) | PTE_YOUNG | (write && writable ? PTE_DIRTY : 0));
+  return DONE;
+}
+
+/**
+ * A private write to a file page not mapped yet: the anonymous copy is allocated first,
+ * then the page-cache page is looked up (read in if needed) and copied. In this order
+ * direct reclaim during the copy's allocation cannot drop the page-cache page that is
+ * about to be copied (the fault holds no reference on it yet, and Linux takes none).
+ * Linux: do_cow_fault() → folio_prealloc(), __do_fault(), copy_mc_user_highpage(), finish_fault()
+ */
+function* doCowFault(k: Kernel, task: number, vma: Vma, addr: number, index: number): Op<FaultOutcome> {
+  const mm = vma.mm;
+  anonVmaPrepare(k, vma);
+  k.emit({ e: 'fault', mm: mm.id, addr, access: 'write', how: 'do_cow_fault' });
+  const copy = yield* k.allocPage(0, 'anon (cow of file page)', task);
+  if (copy === undefined) return oom(k, mm, addr);
+  const pfn = yield* filemapGetPage(k, task, vma.file!, index);
+  if (pfn === undefined) {
+    k.putPage(copy);
+    return oom(k, mm, addr);
+  }
+  k.mem.value[copy] = k.mem.value[pfn] ?? 0;
+  k.emit({ e: 'copy', from: pfn, to: copy, why: 'cow' });
+  pageAddNewAnonRmap(k, copy, vma, addr);
+  lruAdd(k, copy);
+  k.setPte(mm, addr, copy, pteProtBits(vma, true) | PTE_DIRTY | PTE_YOUNG);
   return DONE;
 }
 

@@ -1,6 +1,6 @@
 import type { Kernel } from './kernel.js';
 import type { FileObj } from './file.js';
-import { PG_SWAPBACKED, PG_UPTODATE } from './frames.js';
+import { PG_DIRTY, PG_SWAPBACKED, PG_UPTODATE } from './frames.js';
 import { lruAdd } from './lru.js';
 import { swapFree } from './swap_state.js';
 import type { Op } from './types.js';
@@ -8,7 +8,10 @@ import type { Op } from './types.js';
 /**
  * The page-cache page of `file` at `index`, read in (or, for shmem, swapped in) if it is
  * not cached. The cache holds one reference; the caller takes its own for a mapping.
+ * A shmem page read back from swap is dirty: its slot is freed at once, so the page is
+ * the only copy of its content and the next reclaim must write it to swap again.
  * Linux: filemap_fault() → filemap_get_folio() / page_cache_ra_unbounded(); shmem_get_folio()
+ * → shmem_swapin_folio() (delete_from_swap_cache(), folio_mark_dirty(), swap_free())
  */
 export function* filemapGetPage(k: Kernel, task: number, file: FileObj, index: number): Op<number | undefined> {
   const cached = file.cache.get(index);
@@ -29,6 +32,7 @@ export function* filemapGetPage(k: Kernel, task: number, file: FileObj, index: n
   k.mem.settle(pfn);
   if (slot !== undefined) {
     k.emit({ e: 'swapin', slot, pfn });
+    k.mem.set(pfn, PG_DIRTY);
     file.swapped.delete(index);
     swapFree(k, slot);
   }

@@ -8,6 +8,7 @@ import {
 import { ZERO_PFN } from './frames.js';
 import { handleMmFault } from './fault.js';
 import { kernelStackEnter, kernelStackLeave } from './stack.js';
+import { pagefaultOutOfMemory } from './oom.js';
 import { devicePrivateOwners } from './device.js';
 import {
   mmuNotifierRegister, mmuNotifierUnregister, type IntervalSub, type MmuNotifierOps, type NotifierRange,
@@ -183,7 +184,16 @@ function* hmmWalk(k: Kernel, task: number, range: HmmRange): Op<0 | HmmErrno | '
       if (!r.wait.ready()) yield r.wait;
       return 'again';
     }
-    if (r.kind !== 'done') return 'EFAULT'; // VM_FAULT_ERROR (SIGSEGV, SIGBUS, OOM): hmm_vma_fault()
+    if (r.kind === 'oom') {
+      // The allocation found no frame after direct reclaim: in Linux the allocator OOM-kills
+      // and retries (__alloc_pages_may_oom()) before VM_FAULT_OOM could reach hmm. mmspec
+      // kills here and walks again. This task holds mmap_lock (the target's, and a mirror
+      // fault's own): the victim's exit waits for it to run (deferExit). A fault on the
+      // reaped victim's own mm then ends in SIGBUS (check_stable_address_space): -EFAULT.
+      const victim = yield* pagefaultOutOfMemory(k, task, true);
+      return victim === undefined ? 'EFAULT' : 'again';
+    }
+    if (r.kind !== 'done') return 'EFAULT'; // VM_FAULT_ERROR (SIGSEGV, SIGBUS): hmm_vma_fault()
     return 'again';
   }
   return 0;

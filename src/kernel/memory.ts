@@ -5,7 +5,7 @@ import {
   PTE_WRITE, PTE_YOUNG,
 } from './pte.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
-import { PG_ANON, PG_DIRTY, ZERO_PFN } from './frames.js';
+import { PG_ANON, PG_DIRTY, PG_RESERVED, ZERO_PFN } from './frames.js';
 import { pageRemoveRmap } from './rmap.js';
 import { swapFree, freeSwapCache } from './swap_state.js';
 import { zapHugePmd } from './huge.js';
@@ -104,6 +104,23 @@ export function vmfInsertPfnProt(k: Kernel, vma: Vma, addr: number, pfn: number,
   const bits = PTE_PRESENT | PTE_SPECIAL | (prot & ~PTE_KIND_MASK);
   k.setPte(vma.mm, addr, pfn, mkwrite ? mk(bits) : bits);
   return 'nopage';
+}
+
+/**
+ * Marks the page (its folio: a THP's head) dirty, for a driver that lets a device or a
+ * secondary mapping write it. Reclaim and writeback judge a page by PG_dirty and by the
+ * dirty bits of the PTEs rmap finds; a write through a special PTE or a device page table
+ * sets neither, so without this a clean page (shmem, a shared file page, a swap-cache
+ * page) is dropped and the write lost. The zero page and free frames are ignored.
+ * Linux: folio_mark_dirty(), as set_page_dirty_lock() by GUP-for-write users and
+ * kvm_set_page_dirty() do
+ */
+export function folioMarkDirty(k: Kernel, pfn: number): void {
+  const m = k.mem;
+  if (!m.isAllocated(pfn) || m.has(pfn, PG_RESERVED)) return;
+  const head = m.headOf(pfn);
+  m.set(head, PG_DIRTY);
+  k.check.frameTouched(head);
 }
 
 /**

@@ -24,6 +24,12 @@ export class Mm implements HasAttached {
   /** exit_mmap has run (or the OOM reaper has reaped it: MMF_OOM_SKIP). */
   dead = false;
   oomReaped = false;
+  /**
+   * The OOM killer sent the owning task SIGKILL: it never returns to user space again, so
+   * it makes no further access or system call. Linux: __oom_kill_process() →
+   * do_send_sig_info(SIGKILL), mark_oom_victim(); fatal_signal_pending()
+   */
+  oomKilled = false;
 
   constructor(readonly id: number) {
     this.mmapLock = new RwSem(`mmap_lock of mm ${id}`);

@@ -8,26 +8,24 @@ import { HPAGE_PMD_NR, HPAGE_PMD_SIZE, type Op } from './types.js';
 import { PTE_KIND_MASK, PTE_PRESENT, PTE_SPECIAL, PTE_SWAP } from './pte.js';
 
 /**
- * OOM-kills the process owning `mm`: the OOM reaper unmaps what can be freed without
- * blocking, then the victim exits (exit_mmap tears down the rest).
- * Linux: oom_kill_process() → __oom_kill_process(); oom_reaper → oom_reap_task_mm();
- * the victim's do_exit() → exit_mmap()
- */
-/**
  * The OOM killer for a fault that found no memory: picks the process with the most
- * memory (resident pages plus swap entries; the first created wins a tie), kills and reaps
- * it. Returns the victim's mm, or undefined when no process holds any memory.
- * Linux: pagefault_out_of_memory() → out_of_memory() → select_bad_process(), oom_badness()
+ * memory (resident pages plus swap entries), kills and reaps it. Every live process that
+ * was not killed already is a candidate, also one holding nothing (oom_badness() gives it
+ * 0 points, which beats the initial LONG_MIN); on an equal score the later candidate
+ * replaces the choice, so among tied processes the one created last is killed. Returns
+ * the victim's mm, or undefined when no process is left to kill.
+ * Linux: out_of_memory() → select_bad_process() → oom_evaluate_task(), oom_badness()
+ * (reached from the allocator, __alloc_pages_may_oom(); see fault.ts userAccess)
  */
-export function* pagefaultOutOfMemory(k: Kernel, task: number): Op<Mm | undefined> {
+export function* pagefaultOutOfMemory(k: Kernel, task: number, deferExit = false): Op<Mm | undefined> {
   let victim: Mm | undefined;
-  let worst = 0;
+  let worst = -1;
   for (const mm of [...k.mms.values()].sort((a, b) => a.id - b.id)) {
-    if (mm.dead || mm.oomReaped) continue;
+    if (mm.dead || mm.oomReaped || mm.oomKilled) continue;
     const points = oomBadness(mm);
-    if (points > worst) { worst = points; victim = mm; }
+    if (points >= worst) { worst = points; victim = mm; }
   }
-  if (victim) yield* oomKill(k, task, victim);
+  if (victim) yield* oomKill(k, task, victim, deferExit);
   return victim;
 }
 
@@ -51,10 +49,20 @@ function oomBadness(mm: Mm): number {
   return points;
 }
 
-export function* oomKill(k: Kernel, task: number, mm: Mm): Op<void> {
+/**
+ * OOM-kills the process owning `mm`: the OOM reaper unmaps what can be freed without
+ * blocking, then the victim exits (exit_mmap tears down the rest). With `deferExit` (a
+ * kill from inside a fault that holds mmap_lock — hmm_range_fault on behalf of a driver —
+ * where the victim's exit_mmap could not take it), the exit is left to the victim's next
+ * chance to run: the caller must run doExit later (the interpreter does, after the
+ * statement). Linux: oom_kill_process() → __oom_kill_process(); oom_reaper →
+ * oom_reap_task_mm(); the victim's own do_exit() → exit_mmap(), whenever it runs
+ */
+export function* oomKill(k: Kernel, task: number, mm: Mm, deferExit = false): Op<void> {
   k.emit({ e: 'oom', mm: mm.id });
+  mm.oomKilled = true;
   yield* oomReapTaskMm(k, task, mm);
-  yield* doExit(k, task, mm);
+  if (!deferExit) yield* doExit(k, task, mm);
 }
 
 /**

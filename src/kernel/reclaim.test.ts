@@ -4,7 +4,7 @@ import { doMmap } from './mmap.js';
 import { userAccess } from './fault.js';
 import { mmuNotifierRegister } from './notifier.js';
 import { reclaimRange, shrinkLru } from './reclaim.js';
-import { PG_ACTIVE, PG_REFERENCED, PG_SWAPCACHE } from './frames.js';
+import { PG_ACTIVE, PG_DIRTY, PG_REFERENCED, PG_SWAPCACHE } from './frames.js';
 import { PTE_KIND_MASK, PTE_SWAP, PTE_EXCLUSIVE, PTE_YOUNG } from './pte.js';
 import { ACTIVE, INACTIVE, lruPages } from './lru.js';
 import { runToCompletion } from '../sched/sequential.js';
@@ -145,6 +145,21 @@ describe('shrinkLru (LRU aging, direct reclaim)', () => {
     expect(f.cache.size).toBe(0);
     expect(f.backing).toEqual(['f0', 'dirty']);
     expect(k.swap.used).toBe(0);
+    expect(k.check.broken).toEqual([]);
+  });
+
+  it('writes a shmem page swapped in by a read fault to swap again (shmem_swapin_folio marks it dirty)', () => {
+    const k = new Kernel({ frames: 64, swapSlots: 4, trace: true, invariants: true });
+    const mm = k.createMm(1);
+    const a = runToCompletion(k, doMmap(k, 1, mm, { len: 4096, prot: RW, shared: true }), 'mmap') as number;
+    runToCompletion(k, userAccess(k, 1, mm, a, true, 'v'), 'write');
+    runToCompletion(k, reclaimRange(k, KT, mm, [a]), 'reclaim');
+    expect(runToCompletion(k, userAccess(k, 1, mm, a, false), 'read').value).toBe('v');
+    expect(k.mem.has(mm.pte(a).pfn, PG_DIRTY)).toBe(true);
+    expect(k.swap.used).toBe(0);
+    runToCompletion(k, reclaimRange(k, KT, mm, [a]), 'reclaim');
+    expect(k.swap.used).toBe(1);
+    expect(runToCompletion(k, userAccess(k, 1, mm, a, false), 'read').value).toBe('v');
     expect(k.check.broken).toEqual([]);
   });
 });

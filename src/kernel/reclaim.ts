@@ -402,11 +402,17 @@ function keepAs(k: Kernel, pfn: number, list: number, why: string): typeof KEPT 
 /**
  * __remove_mapping() and the free: someone may have taken the page while it was written
  * (then it is put back, the shmem slot released). Returns whether the frame was freed.
+ * A shmem page put back is dirty again: its slot, the only other copy, is gone. (Linux
+ * leaves it in the swap cache behind the mapping's swap entry, and shmem_swapin_folio()
+ * marks it dirty when it is looked up; mmspec has no shmem swap cache.)
  */
 function freeReclaimed(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number | undefined): boolean {
   const m = k.mem;
   if (m.mapcount[pfn]! > 0 || m.refcount[pfn] !== expectedRefs(k, pfn)) {
-    if (shmemSlot !== undefined) k.swap.put(asSlot(shmemSlot));
+    if (shmemSlot !== undefined) {
+      k.swap.put(asSlot(shmemSlot));
+      m.set(pfn, PG_DIRTY);
+    }
     keep(k, pfn, m.mapcount[pfn]! > 0 ? ACTIVE : INACTIVE, `referenced while written (refcount ${m.refcount[pfn]}): kept`);
     return false;
   }

@@ -43,15 +43,20 @@ interface Device {
 
 interface Scope {
   readonly processes: Map<string, Map<string, Region>>;
-  /** Processes that exited (`exit`, `kernel: oom`): they run nothing more. */
+  /** Processes that exited (`exit`): they run nothing more. */
   readonly exited: Set<string>;
+  /**
+   * Processes `kernel: oom` killed, with its line: they run nothing more, but an access
+   * may still be written to show that it gets SIGKILL (`read … expect SIGKILL`).
+   */
+  readonly killed: Map<string, number>;
   readonly files: Map<string, number>;
   readonly devices: Map<string, Device>;
 }
 
 /** Resolves every name of the spec in statement order; see the file comment. */
 export function checkNames(spec: SpecFile, report: Report): void {
-  const scope: Scope = { processes: new Map(), exited: new Set(), files: new Map(), devices: new Map() };
+  const scope: Scope = { processes: new Map(), exited: new Set(), killed: new Map(), files: new Map(), devices: new Map() };
   for (const stmt of spec.statements) visitStatement(stmt, scope, report);
 }
 
@@ -65,13 +70,20 @@ function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
     case 'file':
       declareFile(stmt, scope, report);
       return;
-    case 'race': case 'explore':
+    case 'race': case 'explore': {
+      // A kill inside the block may come before or after another thread's statement: it
+      // counts from the statement after the block (the run judges threads as they go).
+      const killedBefore = new Map(scope.killed);
       // A child forked by one thread may be named by any other thread of the block, which
       // then waits until the fork has created it (docs/language.md): forks are seen first.
-      for (const t of stmt.threads) if (t.stmt.type === 'fork') visitThreadStmt(t.stmt, scope, report);
-      for (const t of stmt.threads) if (t.stmt.type !== 'fork') visitThreadStmt(t.stmt, scope, report);
+      for (const t of stmt.threads) if (t.stmt.type === 'fork') visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
+      for (const t of stmt.threads) if (t.stmt.type !== 'fork') visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
+      for (const t of stmt.threads) {
+        if (t.stmt.type === 'kernelOom' && !scope.killed.has(t.stmt.process.name)) scope.killed.set(t.stmt.process.name, t.stmt.loc.line);
+      }
       if (stmt.type === 'explore') for (const o of stmt.outcomes) visitExpectation(o.cond, scope, report);
       return;
+    }
     default:
       if (isExpectation(stmt)) visitExpectation(stmt, scope, report);
       else visitThreadStmt(stmt, scope, report);
@@ -144,6 +156,13 @@ function visitThreadStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
   if (regions === undefined) return;
   if (scope.exited.has(stmt.actor.name)) {
     report(stmt.actor, `process ${stmt.actor.name} has exited: it can run nothing more`);
+    return;
+  }
+  const killedAt = scope.killed.get(stmt.actor.name);
+  const expectsKill = (stmt.type === 'read' || stmt.type === 'write') && stmt.expectSignal?.value === 'SIGKILL';
+  if (killedAt !== undefined && !expectsKill) {
+    report(stmt.actor, `process ${stmt.actor.name} was killed by the OOM killer at line ${killedAt}: it runs nothing more ` +
+      '(a read or write of it can only expect SIGKILL)');
     return;
   }
   visitProcessStmt(stmt, stmt.actor.name, regions, scope, report);
@@ -348,7 +367,7 @@ function visitKernelStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
     case 'kernelOom': {
       const regions = lookupProcess(stmt.process, scope, report);
       for (const r of regions?.values() ?? []) r.live = false;
-      scope.exited.add(stmt.process.name);
+      if (!scope.killed.has(stmt.process.name)) scope.killed.set(stmt.process.name, stmt.loc.line);
       return;
     }
     default:

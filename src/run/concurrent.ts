@@ -71,7 +71,7 @@ function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { in
     // The prefix runs untraced (its events are nobody's: the block's start at `mark`).
     const r = new Interpreter(it.spec, it.source, { trace: false });
     r.replica = true;
-    for (const st of prefix) r.exec(st);
+    for (const st of prefix) { r.exec(st); r.noteKills(st); }
     r.k.check.takeFresh();
     setTracing(r.k, trace);
     const mark = r.k.events.length;

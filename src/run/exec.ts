@@ -157,9 +157,52 @@ export class Interpreter {
     }
   }
 
+  /**
+   * After a statement: a process whose mm was torn down has exited, and one the OOM killer
+   * killed is remembered with the statement's line, for the message of its next statement.
+   */
+  noteKills(stmt: A.Statement): void {
+    for (const p of this.w.procs.values()) {
+      // A victim whose exit the kill left for later (oomKill's deferExit) runs it now: the
+      // task's next chance to run ends in do_exit().
+      if (p.mm.oomKilled && !p.mm.dead) this.runOp(doExit(this.k, p.pid, p.mm), 'exit of an OOM victim');
+      if (p.mm.dead) p.exited = true;
+      if (p.mm.oomKilled && p.killedAt === undefined) p.killedAt = stmt.loc.line;
+    }
+  }
+
+  /** The process a statement runs as: its actor, or the opener of a dmirror statement's device. */
+  actingProc(s: A.Statement): Proc | undefined {
+    if ('actor' in s && s.actor) return this.w.proc((s.actor as A.Name).name);
+    if (s.type === 'dmirrorRead' || s.type === 'dmirrorWrite' || s.type === 'dmirrorSnapshot' || s.type === 'dmirrorMigrate') {
+      return this.w.devices.get(s.device.name)?.opener;
+    }
+    return undefined;
+  }
+
+  /**
+   * `vm1 was killed by the OOM killer at line 7`. A kill not yet noted happened during the
+   * statement running now (`line`) or, for a thread of a race/explore block, in that block.
+   */
+  killText(p: Proc, line?: number): string {
+    const at = p.killedAt ?? line;
+    return `${p.name} was killed by the OOM killer ${at !== undefined ? `at line ${at}` : 'during this block'}`;
+  }
+
+  /**
+   * A statement of a process the OOM killer killed. The task has a fatal signal pending and
+   * never returns to user space (Linux: exit_to_user_mode_loop() → do_exit()): it runs no
+   * system call and makes no access. A read or write ends in SIGKILL (userAccess reports
+   * it, and `expect SIGKILL` accepts it); any other statement fails the spec, naming the kill.
+   */
+  checkKilled(s: A.Statement): void {
+    const p = this.actingProc(s);
+    if (!p || !p.mm.oomKilled || s.type === 'read' || s.type === 'write') return;
+    throw new SpecFailure(s.loc, `${this.killText(p)} (SIGKILL): it runs no more statements`);
+  }
+
   private record(stmt: A.Statement): void {
-    // A process the OOM killer took has exited, whatever statement it was running.
-    for (const p of this.w.procs.values()) if (p.mm.dead) p.exited = true;
+    this.noteKills(stmt);
     const evs = this.k.events;
     const mark = this.eventMark;
     this.eventMark = evs.length;
@@ -194,6 +237,7 @@ export class Interpreter {
    * raised) ends there; its process can run nothing more, as a task stuck in D state.
    */
   exec(s: A.Statement): void {
+    this.checkKilled(s);
     const actor = 'actor' in s && s.actor ? (s.actor as A.Name).name : undefined;
     const since = actor === undefined ? undefined : this.hung.get(actor);
     if (since !== undefined) {
@@ -330,9 +374,16 @@ export class Interpreter {
    * Device statements run through devices.ts (as one step until it offers a generator).
    */
   threadOp(s: A.ThreadStmt, task: number): Op<void> {
-    const op = isDeviceStmt(s) ? deviceThreadOp(this, s, task) : this.stmtOp(s as SeqStmt, task);
+    const op = this.threadBody(s, task);
     const unborn = processesNamed(s).filter((n) => !this.w.procs.has(n));
     return unborn.length > 0 ? this.afterCreated(unborn, op) : op;
+  }
+
+  private *threadBody(s: A.ThreadStmt, task: number): Op<void> {
+    // Judged when the thread takes its first step: its process may be killed by then.
+    this.checkKilled(s);
+    if (isDeviceStmt(s)) return yield* deviceThreadOp(this, s, task);
+    return yield* this.stmtOp(s as SeqStmt, task);
   }
 
   /**
@@ -407,7 +458,7 @@ export class Interpreter {
       const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, false);
       if (r.signal) {
         if (s.expectSignal?.value === r.signal.sig) return;
-        throw new SpecFailure(s.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${r.signal.reason}` +
+        throw new SpecFailure(s.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
           (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));
       }
       if (s.expectValue && r.value !== s.expectValue.value) {
@@ -423,11 +474,16 @@ export class Interpreter {
       const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, true, s.value.value);
       if (r.signal) {
         if (s.expectSignal?.value === r.signal.sig) return;
-        throw new SpecFailure(s.loc, `write to ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${r.signal.reason}` +
+        throw new SpecFailure(s.loc, `write to ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
           (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));
       }
     }
     if (s.expectSignal) throw new SpecFailure(s.expectSignal.loc, `expected ${s.expectSignal.value}, but the write succeeded`);
+  }
+
+  /** Why an access got its signal; an OOM kill names its line. */
+  private signalReason(p: Proc, sig: { readonly sig: string; readonly reason: string }, line: number | undefined): string {
+    return sig.sig === 'SIGKILL' && p.mm.oomKilled ? this.killText(p, line) : sig.reason;
   }
 
   private *mremap(s: A.Mremap, task: number | undefined): Op<void> {

@@ -48,3 +48,51 @@ describe('a statement that hangs in the kernel (runSpec)', () => {
     expect(r2.failures.map((f) => f.message)).toEqual(['process child does not exist: the fork that creates it hangs in the kernel (deadlock)']);
   });
 });
+
+describe('a process the OOM killer killed runs nothing more', () => {
+  /** The first failure of running a spec "t" header plus `body`, as `line:col message`. */
+  const failure = (body: string): string | undefined => {
+    const r = runSpec(`spec "t"\n${body}`, 't.mms');
+    expect(r.diagnostics).toEqual([]);
+    const f = r.failures[0];
+    return f ? `${f.line}:${f.col} ${f.message}` : undefined;
+  };
+  // big holds the most memory; p's third page finds none and the allocator kills big (line 9).
+  const pressure = [
+    'memory 4 frames', 'swap 1 slots', 'process big', 'process p',
+    'big: mmap anon heap pages 3', 'big: write heap[0..3] 1',
+    'p: mmap anon heap pages 3', 'p: write heap[0..3] 2',
+  ];
+
+  it('its accesses get SIGKILL, which they may expect; expectations about its regions still work', () => {
+    expect(failure([...pressure, 'big: read heap[0] expect SIGKILL', 'big: write heap[1] 3 expect SIGKILL',
+      'expect big.heap[0..3] pte none', 'expect p.heap[0..3] holds 2', ''].join('\n'))).toBeUndefined();
+  });
+
+  it('an access that does not expect it fails, naming the kill and its line', () => {
+    expect(failure([...pressure, 'big: read heap[0]', ''].join('\n')))
+      .toBe('10:1 read of heap[0] got SIGKILL: big was killed by the OOM killer at line 9');
+  });
+
+  it('any other statement of it fails the spec, naming the kill', () => {
+    for (const stmt of ['big: mmap anon more pages 1', 'big: munmap heap', 'big: fork c', 'big: exit', 'big: mprotect heap r']) {
+      expect(failure([...pressure, stmt, ''].join('\n')))
+        .toBe('10:1 big was killed by the OOM killer at line 9 (SIGKILL): it runs no more statements');
+    }
+  });
+
+  it('after kernel: oom, only an access that expects SIGKILL may follow (a static check)', () => {
+    const errors = check(['process vm1', 'vm1: mmap anon heap pages 1', 'kernel: oom vm1', 'vm1: read heap[0] expect SIGKILL',
+      'vm1: read heap[0]', 'vm1: exit', ''].join('\n'));
+    expect(errors).toEqual([
+      '6:1 process vm1 was killed by the OOM killer at line 4: it runs nothing more (a read or write of it can only expect SIGKILL)',
+      '7:1 process vm1 was killed by the OOM killer at line 4: it runs nothing more (a read or write of it can only expect SIGKILL)',
+    ]);
+  });
+
+  it('a thread of a race whose process was killed earlier in the block fails, naming the kill', () => {
+    expect(failure(['process vm1', 'vm1: mmap anon heap pages 1', 'race {', '  t1 = kernel: oom vm1', '  t2 = vm1: munmap heap',
+      '} schedule t1, t2', ''].join('\n')))
+      .toBe('6:8 vm1 was killed by the OOM killer during this block (SIGKILL): it runs no more statements');
+  });
+});

@@ -17,6 +17,8 @@ export interface Proc {
   mm: Mm;
   readonly regions: Map<string, Region>;
   exited: boolean;
+  /** The line of the statement during which the OOM killer killed it (see Interpreter.noteKills). */
+  killedAt?: number;
 }
 
 /** A device the spec opened (the mirror or dmirror drivers), as the interpreter sees it. */

@@ -48,7 +48,7 @@ export function kernelStateText(k: Kernel, extra: string): string {
 function mmText(mm: Mm, out: string[]): void {
   const n = mm.notifiers;
   const lock = mm.mmapLock;
-  out.push(`mm${mm.id}${mm.dead ? ' dead' : ''} u${mm.users} w${lock.writer} r${[...lock.readers].sort((a, b) => a - b).join(',')} ` +
+  out.push(`mm${mm.id}${mm.dead ? ' dead' : ''}${mm.oomKilled ? ' killed' : ''} u${mm.users} w${lock.writer} r${[...lock.readers].sort((a, b) => a - b).join(',')} ` +
     `ptl${mm.ptl.owner} seq${n.invalidateSeq}/${n.activeInvalidateRanges} i${n.intervals.map((s) => s.invalidateSeq).join(',')} ` +
     `s${subsText(n.subs)}`);
   for (const v of mm.vmas) {
@@ -151,7 +151,7 @@ function pairsHash(pairs: [number, number][], h: StateHasher): void {
 function mmHash(mm: Mm, h: StateHasher): void {
   const n = mm.notifiers;
   const lock = mm.mmapLock;
-  h.num(mm.id); h.num(mm.dead ? 1 : 0); h.num(mm.users); h.num(lock.writer);
+  h.num(mm.id); h.num((mm.dead ? 1 : 0) | (mm.oomKilled ? 2 : 0)); h.num(mm.users); h.num(lock.writer);
   const readers = [...lock.readers].sort(ascending);
   h.num(readers.length);
   for (const r of readers) h.num(r);
