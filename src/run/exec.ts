@@ -173,7 +173,8 @@ export class Interpreter {
 
   /** The process a statement runs as: its actor, or the opener of a dmirror statement's device. */
   actingProc(s: A.Statement): Proc | undefined {
-    if ('actor' in s && s.actor) return this.w.proc((s.actor as A.Name).name);
+    // A child its hung fork never created has no process yet (exec reports that).
+    if ('actor' in s && s.actor) return this.w.procs.get((s.actor as A.Name).name);
     if (s.type === 'dmirrorRead' || s.type === 'dmirrorWrite' || s.type === 'dmirrorSnapshot' || s.type === 'dmirrorMigrate') {
       return this.w.devices.get(s.device.name)?.opener;
     }
