@@ -93,8 +93,8 @@ export class Kernel implements HasAttached {
     return av;
   }
 
-  newFile(name: string, pages: number, backing: Value[], shmem: boolean): FileObj {
-    const f = new FileObj(this.files.length + 1, name, pages, backing, shmem);
+  newFile(name: string, pages: number, backing: Value[], shmem: boolean, initial?: (index: number) => Value): FileObj {
+    const f = new FileObj(this.files.length + 1, name, pages, backing, shmem, initial);
     this.files[f.id] = f;
     return f;
   }
