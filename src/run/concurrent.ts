@@ -3,7 +3,7 @@ import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
 import { bug } from '../kernel/types.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
-import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
+import { explore, shorter, ExploreLimit, STEPS_PER_STATE, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
 import { kernelStateText, kernelStateHash, objectText } from '../sched/statekey.js';
 import { Interpreter, SpecFailure, SpecBadInput } from './exec.js';
 import { checkExpectation } from './expect.js';
@@ -17,7 +17,7 @@ export const THREAD_TASK_BASE = 100;
 /** `--max-states` (MMSPEC_MAX_STATES): distinct states one explore block may visit. */
 export function maxStates(): number {
   const v = Number(process.env.MMSPEC_MAX_STATES);
-  return Number.isFinite(v) && v > 0 ? v : 200_000;
+  return Number.isFinite(v) && v > 0 ? v : 50_000;
 }
 
 /** `race` and `explore` blocks (spec-language.md §10). */
@@ -143,8 +143,9 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     result = exploreBlock(it, s);
   } catch (e) {
     if (e instanceof ExploreLimit) {
-      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states (--max-states ${e.states}): ` +
-        'the result would be incomplete; raise --max-states or make the block smaller');
+      const limit = maxStates();
+      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states and ${e.transitions} steps (--max-states ${limit} ` +
+        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise --max-states or make the block smaller`);
     }
     throw e;
   }
