@@ -50,6 +50,24 @@ add('dmirror migrate of a 20M-page region', big() + 'vm1: open dmirror d\nvm1: d
 add('dmirror snapshot of a 20M-page region', big() + 'vm1: open dmirror d\nvm1: dmirror d snapshot heap\n');
 add('read of every page of a 20M-page region', big() + 'vm1: read heap\n');
 add('write of every page of a 20M-page region', big() + 'vm1: write heap 5\n');
+const MAXMAP = 2 ** 25, ACC = 2 ** 15;
+add('mapping of 2^25 pages, whole-range operations', `process vm1\nvm1: mmap anon heap pages ${MAXMAP}\nvm1: write heap[0] 1\nvm1: write heap[${MAXMAP - 1}] 2\n` +
+  'vm1: mprotect heap r\nvm1: madvise heap cold\nvm1: madvise heap free\nkernel: reclaim vm1.heap\nkernel: migrate vm1.heap\nvm1: fork c\nc: exit\nvm1: munmap heap\n');
+add('mapping of 2^25 + 1 pages', `process vm1\nvm1: mmap anon heap pages ${MAXMAP + 1}\n`);
+add('read of 2^15 pages', `process vm1\nvm1: mmap anon heap pages ${ACC}\nvm1: read heap expect 0\n`);
+add('write of 2^15 pages', `memory ${2 * ACC} frames\nprocess vm1\nvm1: mmap anon heap pages ${ACC}\nvm1: write heap 7\nexpect vm1.heap holds 7\nexpect vm1.heap pte present rw\n`);
+add('write of 2^15 pages in 4096 frames', `process vm1\nvm1: mmap anon heap pages ${ACC}\nvm1: write heap 7 expect SIGKILL\n`);
+add('expect pte none over 2^15 pages', `process vm1\nvm1: mmap anon heap pages ${ACC}\nexpect vm1.heap pte none\n`);
+add('dmirror snapshot of 2^15 pages', `process vm1\nvm1: mmap anon heap pages ${ACC}\nvm1: open dmirror d\nvm1: dmirror d snapshot heap\n`);
+add('dmirror migrate of 2^15 pages', `process vm1\nvm1: mmap anon heap pages ${ACC}\nvm1: write heap[0] 1\nvm1: open dmirror d\nvm1: dmirror d migrate heap expect ENOENT\n`);
+add('ten writes of 2^15 pages', `memory ${2 ** 20} frames\nprocess vm1\nvm1: mmap anon heap pages ${ACC * 10}\n` +
+  Array.from({ length: 10 }, (_, i) => `vm1: write heap[${i * ACC}..${(i + 1) * ACC}] ${i}\n`).join(''));
+add('madvise willneed of a 2^25-page file mapping', `process vm1\nfile f pages ${MAXMAP}\nvm1: mmap file m f pages ${MAXMAP}\nvm1: madvise m willneed\n`);
+add('explore over a 20M-page mirror view', big() + 'process intro\nintro: open mirror m of vm1\n' +
+  `intro: mmap m view pages ${BIG} target vm1.heap[0]\nexplore {\n  t1 = intro: read view[0]\n  t2 = kernel: reclaim vm1.heap[0]\n}\nexpect always coherent m\n`);
+add('kernel statements over a 20M-page mirror view', big() + 'process intro\nintro: open mirror m of vm1\n' +
+  `intro: mmap m view pages ${BIG} target vm1.heap[0]\nintro: read view[0] expect 1\nkernel: reclaim intro.view\nkernel: migrate vm1.heap\nintro: read view[0] expect 1\nvm1: exit\n`);
+add('shared 20M-page region', `process vm1\nvm1: mmap anon heap pages ${BIG} shared\nvm1: write heap[0] 1\nvm1: write heap[${BIG - 1}] 2\nvm1: fork c\nkernel: reclaim vm1.heap\nvm1: madvise heap willneed\nc: read heap[${BIG - 1}] expect 2\nvm1: munmap heap\n`);
 add('mmap beyond the address space', `process vm1\nvm1: mmap anon heap pages ${2 ** 40}\n`);
 add('mmap beyond the address space expect ENOMEM', `process vm1\nvm1: mmap anon heap pages ${2 ** 40} expect ENOMEM\n`);
 add('mmap of 2^36 pages (the whole user space)', `process vm1\nvm1: mmap anon heap pages ${2 ** 36}\n`);

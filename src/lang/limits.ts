@@ -24,10 +24,18 @@ export const MAX_SWAP_SLOTS = 2 ** 31 - 1;
 export const MAX_MAP_PAGES = 2 ** 25;
 
 /**
- * Pages one statement reads, writes or checks page by page (4 GiB): `read`, `write`,
+ * Pages one statement reads, writes or checks page by page (128 MiB): `read`, `write`,
  * `dmirror` commands and `expect … pte|holds|page` over a range.
  */
-export const MAX_ACCESS_PAGES = 2 ** 20;
+export const MAX_ACCESS_PAGES = 2 ** 15;
+
+/**
+ * Events of one run's trace (page faults, PTE changes, allocations, …): the measure of the
+ * work a spec does, whatever statements do it. A run that would record more stops with bad
+ * input at the statement that went past it (src/run/exec.ts): a golden of that size could
+ * not be read anyway.
+ */
+export const MAX_EVENTS = 2 ** 18;
 
 /** `max-retries=N` of a mirror: each retry is a full fault round with its events. */
 export const MAX_RETRIES = 1000;

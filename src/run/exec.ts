@@ -1,5 +1,5 @@
 import type * as A from '../lang/ast.js';
-import { Kernel } from '../kernel/kernel.js';
+import { Kernel, EventLimit } from '../kernel/kernel.js';
 import { KernelError, SimulatorBug, PAGE_SIZE, HPAGE_PMD_SIZE, type Op } from '../kernel/types.js';
 import { userAccess } from '../kernel/fault.js';
 import { doMmap, doMunmap, type Prot } from '../kernel/mmap.js';
@@ -115,13 +115,16 @@ export class Interpreter {
    */
   replica = false;
 
-  constructor(readonly spec: A.SpecFile, readonly source: string, opts: { trace?: boolean } = {}) {
+  constructor(readonly spec: A.SpecFile, readonly source: string, opts: { trace?: boolean; eventLimit?: number } = {}) {
     let frames = 4096, slots = 4096;
     for (const s of spec.statements) {
       if (s.type === 'memory') frames = s.frames.value;
       if (s.type === 'swap') slots = s.slots.value;
     }
-    this.k = new Kernel({ frames, swapSlots: slots, trace: opts.trace ?? true, invariants: true });
+    this.k = new Kernel({
+      frames, swapSlots: slots, trace: opts.trace ?? true, invariants: true,
+      ...(opts.eventLimit !== undefined ? { eventLimit: opts.eventLimit } : {}),
+    });
     this.k.directReclaim = shrinkLru;
     this.w = new World(this.k);
   }
@@ -148,6 +151,11 @@ export class Interpreter {
         }
         if (e instanceof SpecBadInput) {
           this.badInput = e;
+          return;
+        }
+        if (e instanceof EventLimit) {
+          this.badInput = new SpecBadInput(stmt.loc, `this statement takes the run past mmspec's limit of ${e.limit} trace events ` +
+            '(page faults, PTE changes, allocations…): the spec does more work than a run can hold; make it smaller');
           return;
         }
         throw e;
