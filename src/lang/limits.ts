@@ -60,7 +60,7 @@ export function checkLimits(spec: SpecFile, report: Report): void {
     }
     if (stmt.type === 'race' || stmt.type === 'explore') {
       if (stmt.threads.length > MAX_THREADS) {
-        report(stmt.threads[MAX_THREADS]!.name, `a ${stmt.type} block of ${stmt.threads.length} threads is beyond mmspec's limit of ${MAX_THREADS} threads`);
+        report(stmt.threads[MAX_THREADS]!.name, `${stmt.type === 'explore' ? 'an' : 'a'} ${stmt.type} block of ${stmt.threads.length} threads is beyond mmspec's limit of ${MAX_THREADS} threads`);
       }
       if (stmt.type === 'race' && stmt.schedule.length > MAX_SCHEDULE) {
         report(stmt.schedule[MAX_SCHEDULE]!, `a schedule of ${stmt.schedule.length} entries is beyond mmspec's limit of ${MAX_SCHEDULE} entries`);

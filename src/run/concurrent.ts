@@ -253,16 +253,17 @@ export function footprints(it: Interpreter, s: A.Explore): ReadonlySet<string>[]
   const devMms = new Set<number>();
   for (const mm of k.mms.values()) {
     if (mm.notifiers.intervals.length > 0 || mm.notifiers.subs.length > 0) devMms.add(mm.id);
+    const mapped = (pfn: number) => {
+      let set = mapsOf.get(pfn);
+      if (!set) mapsOf.set(pfn, set = new Set());
+      set.add(mm.id);
+    };
     for (const v of mm.vmas) {
       if (v.ops) devMms.add(mm.id);
-      for (let a = v.start; a < v.end; a += 4096) {
-        const p = mm.pte(a);
-        if (isPresent(p.bits) && p.pfn !== 0) {
-          let set = mapsOf.get(p.pfn);
-          if (!set) mapsOf.set(p.pfn, set = new Set());
-          set.add(mm.id);
-        }
-      }
+      // The populated entries only: a VMA of millions of pages costs what it maps.
+      mm.walkPtes(v.start, v.end,
+        (base, pmd) => { if (isPresent(pmd.bits) && pmd.pfn !== 0) for (let i = 0; i < 512; i++) mapped(pmd.pfn + i); },
+        (_, p) => { if (isPresent(p.bits) && p.pfn !== 0) mapped(p.pfn); });
     }
   }
   const relatives = (id: number): number[] => {
