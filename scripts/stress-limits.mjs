@@ -111,6 +111,17 @@ add('long string values in many pages', `process vm1\nvm1: mmap anon heap pages 
   add('race schedule of 5000 entries', lines.join('\n'));
 }
 {
+  // A livelocked mirror fault (check=inverted) retries max-retries times: one entry per retry.
+  const n = 1000;
+  const lines = ['process vm1', 'process intro', 'vm1: mmap anon heap pages 1', 'vm1: write heap[0] 1',
+    `intro: open mirror m of vm1 with check=inverted, max-retries=${n}`, 'intro: mmap m view pages 1 target vm1.heap[0]',
+    'race {', '  t1 = intro: read view[0] expect SIGBUS', '  t2 = vm1: read heap[0]',
+    '} schedule ' + Array.from({ length: n }, (_, i) => `t1@check#${i + 1}`).join(', ') + ', t2', 'expect violation livelock'];
+  add('race schedule of 1000 valid entries (livelock, max-retries=1000)', lines.join('\n'));
+  lines[9] = '} schedule ' + Array.from({ length: n }, (_, i) => ['begin', 'snapshot', 'lock', 'check'].map((st) => `t1@${st}#${i + 1}`).join(', ')).join(', ') + ', t2';
+  add('race schedule of 4000 valid entries (livelock, max-retries=1000)', lines.join('\n'));
+}
+{
   const n = 50_000;
   const lines = ['process vm1', `vm1: mmap anon heap pages ${n}`];
   for (let i = 0; i < n; i++) lines.push(`vm1: write heap[${i}] ${i}`);
