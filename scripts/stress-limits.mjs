@@ -145,6 +145,31 @@ add('long string values in many pages', `process vm1\nvm1: mmap anon heap pages 
   for (let i = 0; i < n; i++) lines.push(`process p${i}`, `p${i}: mmap anon heap pages 1`, `p${i}: write heap[0] ${i}`);
   add('5000 processes', lines.join('\n'));
 }
+{
+  const n = 20_000;
+  const lines = ['process vm1'];
+  for (let i = 0; i < n; i++) lines.push(`vm1: mmap anon r${i} pages 1`);
+  lines.push('vm1: write r19999[0] 1');
+  add('20000 mmaps in one process', lines.join('\n'));
+}
+{
+  const n = 5_000;
+  const lines = ['process vm1'];
+  for (let i = 0; i < n; i++) lines.push(`vm1: mmap anon r${i} pages 1 at 0x${(0x100000000000 + i * 0x2000).toString(16)}`);
+  add('5000 mmaps at fixed addresses', lines.join('\n'));
+}
+{
+  const n = 50_000;
+  const lines = ['process vm1', 'vm1: mmap anon heap pages 4'];
+  for (let i = 0; i < n; i++) lines.push(`vm1: read heap[${i + 4}]`);
+  add('50000 static errors', lines.join('\n'));
+}
+{
+  const n = 50_000;
+  const lines = ['process vm1', 'vm1: mmap anon heap pages 4'];
+  for (let i = 0; i < n; i++) lines.push(`vm1: reed heap[${i + 4}]`);
+  add('50000 syntax errors', lines.join('\n'));
+}
 for (const t of [3, 4, 5, 10, 20]) {
   const lines = ['process vm1', `vm1: mmap anon heap pages ${t}`, 'explore {'];
   for (let i = 0; i < t; i++) lines.push(`  t${i} = vm1: write heap[${i}] ${i}`);

@@ -50,9 +50,13 @@ export class Mm implements HasAttached {
   }
 
   insertVma(vma: Vma): void {
-    let i = 0;
-    while (i < this.vmas.length && this.vmas[i]!.start < vma.start) i++;
-    this.vmas.splice(i, 0, vma);
+    // Binary search for the first VMA starting at or after vma.start.
+    let lo = 0, hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.vmas[mid]!.start < vma.start) lo = mid + 1; else hi = mid;
+    }
+    this.vmas.splice(lo, 0, vma);
   }
 
   removeVma(vma: Vma): void {

@@ -39,8 +39,17 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
   return [...ds].sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
+// The lines of the source last shown: a file's diagnostics are formatted one after another,
+// and splitting the file for each made tens of thousands of errors take minutes.
+let shownSource: string | undefined;
+let shownLines: string[] = [];
+
 function sourceLine(source: string, line: number): string | undefined {
-  const lines = source.split('\n');
+  if (source !== shownSource) {
+    shownSource = source;
+    shownLines = source.split('\n');
+  }
+  const lines = shownLines;
   const text = lines[line - 1];
   return text === undefined ? undefined : text.replace(/\r$/, '');
 }

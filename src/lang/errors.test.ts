@@ -132,4 +132,14 @@ describe('every syntax error of a file', () => {
     const body = Array.from({ length: 200 }, (_, i) => `junk ${i} ?`).join('\n');
     expect(errors(body)).toHaveLength(200);
   });
+
+  it('a file of tens of thousands of broken lines: the first errors, then where it stopped', () => {
+    const body = Array.from({ length: 50_000 }, (_, i) => `junk ${i} ?`).join('\n');
+    const found = errors(body);
+    expect(found.length).toBeGreaterThan(2);
+    expect(found.length).toBeLessThan(100);
+    const n = found.length - 1;
+    expect(found[n - 1]).toBe(`${n + 1}:6 expected ":", found "${n - 1}"`);
+    expect(found[n]).toBe(`${n + 1}:6 stopped after ${n} syntax errors: fix these first (mmspec reports at most 1000 at once, fewer in a long file)`);
+  });
 });

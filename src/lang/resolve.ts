@@ -189,6 +189,7 @@ function visitProcessStmt(stmt: ThreadStmt, actor: string, regions: Map<string, 
     }
     case 'exit':
       for (const r of regions.values()) r.live = false;
+      placed.delete(regions);
       scope.exited.add(actor);
       return;
     default:
@@ -227,6 +228,7 @@ function checkMmap(stmt: MmapAnon | MmapFile | MmapDev, actor: string, regions: 
   const huge = stmt.type === 'mmapAnon' && stmt.huge;
   const start = phantom ? undefined : stmt.at?.value ?? placement(regions, stmt.pages.value, huge);
   regions.set(stmt.name.name, { pages: stmt.pages.value, start, live: !phantom, holes: [], phantom });
+  if (start !== undefined) addPlaced(regions, start, start + stmt.pages.value * PAGE_SIZE);
 }
 
 /** Where the kernel places an unplaced mapping (src/kernel/mmap.ts, Mm.unmappedArea). */
@@ -235,10 +237,7 @@ const HPAGE_SIZE = 2 * 1024 * 1024;
 function placement(regions: Map<string, Region>, pages: number, huge: boolean): number {
   const align = huge ? HPAGE_SIZE : PAGE_SIZE;
   const len = pages * PAGE_SIZE;
-  const taken = [...regions.values()]
-    .filter((r) => r.live && r.start !== undefined)
-    .map((r) => ({ start: r.start!, end: r.start! + r.pages * PAGE_SIZE }))
-    .sort((a, b) => a.start - b.start);
+  const taken = placedOf(regions);
   let addr = Math.ceil(MMAP_BASE / align) * align;
   for (const v of taken) {
     if (v.end + PAGE_SIZE <= addr) continue;
@@ -246,6 +245,31 @@ function placement(regions: Map<string, Region>, pages: number, huge: boolean): 
     addr = Math.ceil((v.end + PAGE_SIZE) / align) * align;
   }
   return addr;
+}
+
+/**
+ * The live placed regions of a process as address intervals sorted by start, kept between
+ * mmaps (a spec of thousands of mmaps would sort them all for each) and dropped when a
+ * region moves or dies.
+ */
+const placed = new WeakMap<Map<string, Region>, { start: number; end: number }[]>();
+function placedOf(regions: Map<string, Region>): readonly { start: number; end: number }[] {
+  let list = placed.get(regions);
+  if (list === undefined) {
+    list = [...regions.values()]
+      .filter((r) => r.live && r.start !== undefined)
+      .map((r) => ({ start: r.start!, end: r.start! + r.pages * PAGE_SIZE }))
+      .sort((a, b) => a.start - b.start);
+    placed.set(regions, list);
+  }
+  return list;
+}
+function addPlaced(regions: Map<string, Region>, start: number, end: number): void {
+  const list = placed.get(regions);
+  if (list === undefined) return;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.start > start) i--;
+  list.splice(i, 0, { start, end });
 }
 
 /** `mmap DEV … target P.R[i]`: an open mirror device, and i + N pages inside region R. */
@@ -278,6 +302,7 @@ function checkMremap(stmt: Extract<ThreadStmt, { type: 'mremap' }>, regions: Map
   const others = new Map([...regions].filter(([name]) => name !== stmt.region.name));
   checkOverlap(stmt.to, region.pages, stmt.actor.name, others, report);
   region.start = stmt.to.value;
+  placed.delete(regions);
 }
 
 /** Notes what `munmap` takes away: the whole region, or some of its pages. */
@@ -288,7 +313,10 @@ function unmapRange(range: Range, actor: string, scope: Scope): void {
   const from = range.slice?.start.value ?? 0;
   const to = range.slice === undefined ? region.pages : range.slice.end?.value ?? from + 1;
   region.holes = addHole(region.holes, from, to);
-  if (region.holes.length === 1 && region.holes[0]![0] === 0 && region.holes[0]![1] >= region.pages) region.live = false;
+  if (region.holes.length === 1 && region.holes[0]![0] === 0 && region.holes[0]![1] >= region.pages) {
+    region.live = false;
+    placed.delete(scope.processes.get(range.process?.name ?? actor)!);
+  }
 }
 
 /** `holes` with [from, to) added, merged with the intervals it touches. */
@@ -368,6 +396,7 @@ function visitKernelStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
     case 'kernelOom': {
       const regions = lookupProcess(stmt.process, scope, report);
       for (const r of regions?.values() ?? []) r.live = false;
+      if (regions !== undefined) placed.delete(regions);
       scope.exited.add(stmt.process.name);
       return;
     }

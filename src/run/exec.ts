@@ -371,8 +371,7 @@ export class Interpreter {
   }
 
   addRegion(p: Proc, name: string, start: number, pages: number): void {
-    const region: Region = { name, start, pages };
-    p.regions.set(name, region);
+    this.w.addRegion(p, { name, start, pages });
   }
 
   private *read(s: A.Read, task: number | undefined): Op<void> {
