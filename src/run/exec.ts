@@ -276,7 +276,7 @@ export class Interpreter {
       }
       case 'kernelReclaim': {
         const p = this.pages(s.range, undefined);
-        return yield* reclaimRange(this.k, kt, p.proc.mm, p.populated());
+        return yield* reclaimRange(this.k, kt, p.proc.mm, p.populated(), () => p.populated());
       }
       case 'kernelReclaimPages':
         yield* shrinkLru(this.k, s.count.value, kt);
