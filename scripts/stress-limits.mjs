@@ -46,6 +46,8 @@ add('mirror view of a 20M-page region', big() +
   'process intro\nintro: open mirror m of vm1\n' +
   `intro: mmap m view pages ${BIG} target vm1.heap[0]\nintro: read view[0] expect 1\n` +
   'vm1: munmap heap\nintro: munmap view\n');
+add('dmirror on a 20M-page region, then whole-region operations', big() + 'vm1: open dmirror d\n' +
+  `vm1: dmirror d read heap[0] expect 1\nvm1: dmirror d migrate heap[${BIG - 1}]\nvm1: mprotect heap r\nkernel: reclaim vm1.heap\nvm1: fork c\nc: exit\nvm1: munmap heap\nvm1: exit\n`);
 add('dmirror migrate of a 20M-page region', big() + 'vm1: open dmirror d\nvm1: dmirror d migrate heap\n');
 add('dmirror snapshot of a 20M-page region', big() + 'vm1: open dmirror d\nvm1: dmirror d snapshot heap\n');
 add('read of every page of a 20M-page region', big() + 'vm1: read heap\n');
