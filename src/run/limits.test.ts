@@ -19,6 +19,12 @@ describe('limits at run time', () => {
       '(page faults, PTE changes, allocations…): the spec does more work than a run can hold; make it smaller');
   });
 
+  it('in a race too: the thread that goes past the limit stops the run, not just itself', () => {
+    const it = interpreter('process vm1\nvm1: mmap anon heap pages 64\nrace {\n  t1 = vm1: write heap 1\n  t2 = vm1: read heap[0]\n}', 10);
+    expect(it.failure).toBeUndefined();
+    expect(it.badInput?.loc.line).toBe(4);
+  });
+
   it('within the limit, the same spec runs to its end', () => {
     const it = interpreter('process vm1\nvm1: mmap anon heap pages 64\nvm1: write heap 2\nvm1: read heap[0] expect 2', 1000);
     expect(it.badInput).toBeUndefined();
