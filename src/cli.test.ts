@@ -291,6 +291,19 @@ describe('bin/mmspec.js', () => {
     expect(no.out.trimEnd().split('\n').at(-1)).toBe('1 passed, 1 failed');
   });
 
+  test('big numbers: a limit is bad input with file:line:col, the line and a caret; a huge region runs (interpreter)', () => {
+    put('big.mms', 'spec "Big"\nswap 9007199254740991 slots\nprocess vm1\nvm1: mmap anon heap pages 20000000\nvm1: read heap\n');
+    const r = mmspec(['run', 'big.mms']);
+    expect(r.code).toBe(2);
+    expect(r.out + r.err).toContain("big.mms:2:6: error: swap of 9007199254740991 slots is beyond mmspec's limit of 2147483647 slots\n" +
+      '    swap 9007199254740991 slots\n         ^^^^^^^^^^^^^^^^\n');
+    expect(r.out + r.err).toContain("big.mms:5:11: error: a range of 20000000 pages is beyond mmspec's limit of 32768 pages");
+    put('huge.mms', 'spec "Huge"\nprocess vm1\nvm1: mmap anon heap pages 20000000\nvm1: write heap[19999999] 1\nvm1: munmap heap\n');
+    const ok = mmspec(['run', 'huge.mms']);
+    expect(ok.out).toContain('PASS  huge.mms  Huge');
+    expect(ok.code).toBe(0);
+  });
+
   test('trace prints YAML of the run (interpreter)', () => {
     put('ok.mms', 'spec "Write then read"\nprocess vm1\nvm1: mmap anon heap pages 2\nvm1: write heap[0] "x"\n');
     const r = mmspec(['trace', 'ok.mms']);

@@ -20,7 +20,7 @@ import { pteProtBits } from '../kernel/fault.js';
 import { isPresent, PTE_WRITE, PTE_SPECIAL } from '../kernel/pte.js';
 import type { InvariantHook, TouchedPte, Violation } from '../kernel/invariants.js';
 import { ZERO_PFN } from '../kernel/frames.js';
-import { attachedTo, KernelError, PAGE_SIZE, type Op, type Value } from '../kernel/types.js';
+import { attachedTo, KernelError, PAGE_SIZE, HPAGE_PMD_SIZE, type Op, type Value } from '../kernel/types.js';
 
 /**
  * The seed's mirror device (Jérôme Glisse, 2019, for KVM introspection): a process maps
@@ -427,12 +427,16 @@ export class MirrorDevice {
    */
   incoherence(): string[] {
     const out: string[] = [];
+    const check = (view: MirrorView, vma: Vma, a: number) => {
+      const p = checkMirrorPte(this, view, vma, a);
+      if (p) out.push(p.detail);
+    };
     for (const view of this.views) {
       for (const vma of [...view.vmas, ...view.copies]) {
-        for (let a = vma.start; a < vma.end; a += PAGE_SIZE) {
-          const p = checkMirrorPte(this, view, vma, a);
-          if (p) out.push(p.detail);
-        }
+        // Only a present PTE can be incoherent: the populated entries are enough.
+        vma.mm.walkPtes(vma.start, vma.end, (base) => {
+          for (let a = Math.max(base, vma.start); a < Math.min(vma.end, base + HPAGE_PMD_SIZE); a += PAGE_SIZE) check(view, vma, a);
+        }, (a) => check(view, vma, a));
       }
     }
     return out;

@@ -20,8 +20,18 @@ export class FileObj {
     readonly name: string,
     /** Size in pages. */
     public pages: number,
-    /** On-disk contents (a shmem object's are all 0 and never read back). */
+    /**
+     * On-disk contents written so far, by page index (a shmem object's are all 0 and never
+     * read back); a page never written holds `initial(index)`. Sparse: a file of a billion
+     * pages costs what its written pages cost.
+     */
     readonly backing: Value[],
     readonly shmem: boolean,
+    readonly initial: (index: number) => Value = () => 0,
   ) {}
+
+  /** What the disk holds at page `index`. Linux: the data a ->read_folio() would read. */
+  diskValue(index: number): Value {
+    return this.backing[index] ?? this.initial(index);
+  }
 }

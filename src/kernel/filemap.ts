@@ -17,7 +17,7 @@ export function* filemapGetPage(k: Kernel, task: number, file: FileObj, index: n
   const cached = file.cache.get(index);
   if (cached !== undefined) return cached;
   const slot = file.shmem ? file.swapped.get(index) : undefined;
-  const value = slot !== undefined ? (k.swap.content[slot] ?? 0) : (file.backing[index] ?? 0);
+  const value = slot !== undefined ? (k.swap.content[slot] ?? 0) : file.diskValue(index);
   const pfn = yield* k.allocPage(value, file.shmem ? 'shmem' : `file ${file.name}`, task);
   if (pfn === undefined) return undefined;
   const raced = file.cache.get(index);

@@ -19,6 +19,17 @@ export interface KernelConfig {
   readonly trace: boolean;
   /** Check invariants after every step. */
   readonly invariants: boolean;
+  /** Stop with EventLimit when the trace would hold more events than this (none: no limit). */
+  readonly eventLimit?: number;
+}
+
+/**
+ * A run recorded more events than its `eventLimit`: the work of a spec beyond what a run
+ * should do (millions of page operations). Not a simulator bug: the interpreter reports it
+ * at the statement that went past the limit.
+ */
+export class EventLimit extends Error {
+  constructor(readonly limit: number) { super(`more than ${limit} events`); }
 }
 
 /**
@@ -54,6 +65,7 @@ export class Kernel implements HasAttached {
     this.mem = new PhysMem(config.frames);
     this.swap = new SwapDevice(config.swapSlots);
     this.check = new Invariants(this, config.invariants);
+    this.eventLimit = config.eventLimit ?? Infinity;
   }
 
   /**
@@ -75,8 +87,13 @@ export class Kernel implements HasAttached {
   }
 
   emit(ev: KEvent): void {
-    if (this.tracing) this.events.push(ev);
+    if (this.tracing) this.record(ev);
   }
+  /** Appends an event to the trace, within the run's eventLimit. */
+  private record(ev: KEvent): void {
+    if (this.events.push(ev) > this.eventLimit) throw new EventLimit(this.eventLimit);
+  }
+  private readonly eventLimit: number;
   /** Whether events are recorded: hot paths test it before building an event. */
   get tracing(): boolean { return this.config.trace; }
 
@@ -93,8 +110,8 @@ export class Kernel implements HasAttached {
     return av;
   }
 
-  newFile(name: string, pages: number, backing: Value[], shmem: boolean): FileObj {
-    const f = new FileObj(this.files.length + 1, name, pages, backing, shmem);
+  newFile(name: string, pages: number, backing: Value[], shmem: boolean, initial?: (index: number) => Value): FileObj {
+    const f = new FileObj(this.files.length + 1, name, pages, backing, shmem, initial);
     this.files[f.id] = f;
     return f;
   }
@@ -115,7 +132,7 @@ export class Kernel implements HasAttached {
     page.pfn[i] = pfn;
     page.bits[i] = bits;
     this.check.pteChanged(mm, addr, oldPfn, oldBits, pfn, bits);
-    if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old: { pfn: oldPfn, bits: oldBits }, new: { pfn, bits } });
+    if (this.config.trace) this.record({ e: 'pte', mm: mm.id, addr, old: { pfn: oldPfn, bits: oldBits }, new: { pfn, bits } });
   }
 
   /** Sets or clears the huge PMD at `addr` (2 MiB aligned). Linux: set_pmd_at() */
@@ -125,7 +142,7 @@ export class Kernel implements HasAttached {
     const old: PteValue = { pfn: pmd.hugePfn[mi]!, bits: pmd.hugeBits[mi]! };
     pmd.setHuge(mi, pfn, bits);
     this.check.pmdChanged(mm, addr, old.pfn, old.bits, pfn, bits);
-    if (this.config.trace) this.events.push({ e: 'pte', mm: mm.id, addr, old, new: { pfn, bits }, huge: true });
+    if (this.config.trace) this.record({ e: 'pte', mm: mm.id, addr, old, new: { pfn, bits }, huge: true });
     return old;
   }
 
@@ -142,7 +159,7 @@ export class Kernel implements HasAttached {
     if (pfn !== undefined) {
       this.mem.markTransient(pfn);
       this.check.frameAllocated(pfn);
-      if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
+      if (this.config.trace) this.record({ e: 'alloc', pfn, what });
     }
     return pfn;
   }
@@ -161,7 +178,7 @@ export class Kernel implements HasAttached {
     if (pfn !== undefined) {
       this.mem.markTransient(pfn);
       this.check.frameAllocated(pfn);
-      if (this.config.trace) this.events.push({ e: 'alloc', pfn, what });
+      if (this.config.trace) this.record({ e: 'alloc', pfn, what });
     }
     return pfn;
   }
@@ -197,7 +214,7 @@ export class Kernel implements HasAttached {
       this.check.frameFreed(pfn + i);
       this.mem.freeFrame(pfn + i);
     }
-    if (this.config.trace) this.events.push({ e: 'free', pfn });
+    if (this.config.trace) this.record({ e: 'free', pfn });
   }
 
   /** Whether a present PTE maps a page with a struct page (vm_normal_page() != NULL). */

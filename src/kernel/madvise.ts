@@ -8,7 +8,7 @@ import {
   PG_ACTIVE, PG_ANON, PG_DIRTY, PG_LAZYFREE, PG_LOCKED, PG_LRU, PG_REFERENCED, PG_SWAPBACKED, PG_SWAPCACHE, ZERO_PFN,
 } from './frames.js';
 import {
-  isPresent, PTE_DIRTY, PTE_KIND_MASK, PTE_SPECIAL, PTE_SWAP, PTE_YOUNG, PMD_HUGE, PTE_EXCLUSIVE,
+  isPresent, PTE_DIRTY, PTE_KIND_MASK, PTE_SPECIAL, PTE_SWAP, PTE_YOUNG, PTE_EXCLUSIVE,
 } from './pte.js';
 import { ACTIVE, INACTIVE, lruAdd, lruDel } from './lru.js';
 import { anonVmaPrepare } from './rmap.js';
@@ -175,28 +175,28 @@ function* madviseFree(k: Kernel, task: number, vma: Vma, start: number, end: num
   const range: NotifierRange = { mm, start, end, event: 'CLEAR', blockable: true, task };
   yield* mmuNotifierInvalidateRangeStart(k, range);
   if (k.step('start')) yield 'start';
-  for (let addr = start; addr < end; addr += PAGE_SIZE) {
-    const pte = mm.pte(addr);
+  // The populated PTEs of the range (THPs are skipped: not split).
+  mm.walkPtes(start, end, () => {}, (addr, pte) => {
     const kind = pte.bits & PTE_KIND_MASK;
     if (kind === PTE_SWAP) {
       k.setPte(mm, addr, 0, 0);
       dropPteReference(k, vma, pte.pfn, pte.bits);
-      continue;
+      return;
     }
-    if (!isPresent(pte.bits) || (pte.bits & (PTE_SPECIAL | PMD_HUGE)) !== 0 || pte.pfn === ZERO_PFN) continue;
+    if (!isPresent(pte.bits) || (pte.bits & PTE_SPECIAL) !== 0 || pte.pfn === ZERO_PFN) return;
     const pfn = pte.pfn;
-    if (!m.has(pfn, PG_ANON) || m.isHuge(pfn)) continue;
+    if (!m.has(pfn, PG_ANON) || m.isHuge(pfn)) return;
     if (m.has(pfn, PG_SWAPCACHE) || m.has(pfn, PG_DIRTY)) {
-      if (m.has(pfn, PG_LOCKED) || m.mapcount[pfn] !== 1) continue;
+      if (m.has(pfn, PG_LOCKED) || m.mapcount[pfn] !== 1) return;
       if (m.has(pfn, PG_SWAPCACHE)) {
         freeSwapCache(k, pfn);
-        if (m.has(pfn, PG_SWAPCACHE)) continue;
+        if (m.has(pfn, PG_SWAPCACHE)) return;
       }
       m.clear(pfn, PG_DIRTY);
     }
     if ((pte.bits & (PTE_YOUNG | PTE_DIRTY)) !== 0) k.setPte(mm, addr, pfn, pte.bits & ~(PTE_YOUNG | PTE_DIRTY));
     markLazyfree(k, pfn);
-  }
+  });
   if (k.step('clear')) yield 'clear';
   yield* mmuNotifierInvalidateRangeEnd(k, range);
   if (k.step('end')) yield 'end';
@@ -224,11 +224,11 @@ function markLazyfree(k: Kernel, pfn: number): void {
 function* madviseColdOrPageout(k: Kernel, task: number, vma: Vma, start: number, end: number, pageout: boolean): Op<void> {
   const mm = vma.mm, m = k.mem;
   const isolated: number[] = [];
-  for (let addr = start; addr < end; addr += PAGE_SIZE) {
-    const pte = mm.pte(addr);
-    if (!isPresent(pte.bits) || (pte.bits & (PTE_SPECIAL | PMD_HUGE)) !== 0 || pte.pfn === ZERO_PFN) continue;
+  // The populated PTEs of the range (THPs are skipped).
+  mm.walkPtes(start, end, () => {}, (addr, pte) => {
+    if (!isPresent(pte.bits) || (pte.bits & PTE_SPECIAL) !== 0 || pte.pfn === ZERO_PFN) return;
     const pfn = pte.pfn;
-    if (m.isHuge(pfn) || !m.has(pfn, PG_LRU) || m.mapcount[pfn] !== 1) continue;
+    if (m.isHuge(pfn) || !m.has(pfn, PG_LRU) || m.mapcount[pfn] !== 1) return;
     if (!pageout && (pte.bits & PTE_YOUNG) !== 0) k.setPte(mm, addr, pfn, pte.bits & ~PTE_YOUNG);
     m.clear(pfn, PG_REFERENCED);
     if (pageout) {
@@ -241,7 +241,7 @@ function* madviseColdOrPageout(k: Kernel, task: number, vma: Vma, start: number,
       lruAdd(k, pfn, INACTIVE);
       k.emit({ e: 'reclaim', pfn, result: 'deactivated' });
     }
-  }
+  });
   if (!pageout) return;
   if (k.step('isolate')) yield 'isolate';
   yield* reclaimPages(k, task, isolated);
@@ -268,7 +268,11 @@ function* madviseWillneed(k: Kernel, task: number, vma: Vma, start: number, end:
     }
     return;
   }
-  for (let addr = start; addr < end; addr += PAGE_SIZE) {
+  // The populated addresses, each read again when its turn comes (a swap-in may reclaim:
+  // a present PTE may be a swap entry by then, a none PTE stays none).
+  const populated: number[] = [];
+  mm.walkPtes(start, end, () => {}, (addr) => { populated.push(addr); });
+  for (const addr of populated) {
     const pte = mm.pte(addr);
     if ((pte.bits & PTE_KIND_MASK) !== PTE_SWAP) continue;
     const got = yield* swapInPage(k, task, pte.pfn);

@@ -150,7 +150,7 @@ export function pageContent(k: Kernel, mm: Mm, addr: number): Value | undefined 
     if (cached !== undefined) return k.mem.value[cached] ?? 0;
     const slot = f.swapped.get(index);
     if (slot !== undefined) return k.swap.content[slot] ?? 0;
-    return f.backing[index] ?? 0;
+    return f.diskValue(index);
   }
   return 0;
 }

@@ -1,4 +1,4 @@
-import { PageTable, type PtePage } from './pagetable.js';
+import { PageTable, PUD_SPAN, type PtePage } from './pagetable.js';
 import { PTE_NONE, type PteValue } from './pte.js';
 import { MmNotifiers } from './notifier.js';
 import { Mutex, RwSem } from './locks.js';
@@ -56,9 +56,13 @@ export class Mm implements HasAttached {
   }
 
   insertVma(vma: Vma): void {
-    let i = 0;
-    while (i < this.vmas.length && this.vmas[i]!.start < vma.start) i++;
-    this.vmas.splice(i, 0, vma);
+    // Binary search for the first VMA starting at or after vma.start.
+    let lo = 0, hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.vmas[mid]!.start < vma.start) lo = mid + 1; else hi = mid;
+    }
+    this.vmas.splice(lo, 0, vma);
   }
 
   removeVma(vma: Vma): void {
@@ -113,17 +117,23 @@ export class Mm implements HasAttached {
   /**
    * Visits the populated entries of [start, end) in address order: each huge PMD once
    * (`onHuge` with its 2 MiB base), each non-none PTE of a PTE page (`onPte`). Empty PMDs
-   * and empty PTE pages are skipped. The callbacks may change the entries they are given.
-   * Linux: walk_page_range() with pmd_entry / pte_entry (mm/pagewalk.c)
+   * and empty PTE pages are skipped, and a 1 GiB slot without a PMD page at once: the walk
+   * costs what the range has populated, not its size. The callbacks may change the entries
+   * they are given. Linux: walk_page_range() with pmd_entry / pte_entry (mm/pagewalk.c)
    */
   walkPtes(start: number, end: number, onHuge: (base: number, pmd: PteValue) => void, onPte: (addr: number, pte: PteValue) => void): void {
     for (let base = start - (start % HPAGE_PMD_SIZE); base < end; base += HPAGE_PMD_SIZE) {
-      const huge = this.hugePmd(base);
-      if (huge.bits !== 0) {
-        onHuge(base, huge);
+      const pmd = this.pt.pmdPage(base, false);
+      if (!pmd) {
+        base = base - (base % PUD_SPAN) + PUD_SPAN - HPAGE_PMD_SIZE;
         continue;
       }
-      const page = this.pt.ptePage(base, false);
+      const mi = PageTable.pmdIndex(base);
+      if (pmd.hugeBits[mi]! !== 0) {
+        onHuge(base, { pfn: pmd.hugePfn[mi]!, bits: pmd.hugeBits[mi]! });
+        continue;
+      }
+      const page = pmd.ptes.get(mi);
       if (!page || page.used === 0) continue;
       const hi = Math.min(end, base + HPAGE_PMD_SIZE);
       for (let addr = Math.max(start, base); addr < hi; addr += 4096) {

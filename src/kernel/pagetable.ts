@@ -60,7 +60,7 @@ function none(out: { pfn: number; bits: number }): { pfn: number; bits: number }
 type PudPage = Map<number, PmdPage>;
 type PgdPage = Map<number, PudPage>;
 
-const PUD_SPAN = HPAGE_PMD_SIZE * PTRS_PER_TABLE; // 1 GiB
+export const PUD_SPAN = HPAGE_PMD_SIZE * PTRS_PER_TABLE; // 1 GiB
 const PGD_SPAN = PUD_SPAN * PTRS_PER_TABLE; // 512 GiB
 
 export class PageTable {

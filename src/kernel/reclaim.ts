@@ -483,9 +483,12 @@ function removeMapping(k: Kernel, pfn: number, kind: PageKind, shmemSlot: number
  * Isolates the pages mapped now at `addrs` (present, normal, not the zero page; skipped
  * silently otherwise), then reclaims each without aging, as reclaim_pages() does.
  * Steps: isolate, then per page start/clear/end per mapping, swapout, free.
+ * `isolateAt`, when given, lists the addresses again when isolation starts: a caller that
+ * passes only the populated addresses of a range (a range of millions of pages) re-reads
+ * them after the THP splits, which take steps during which other threads may map pages.
  * Linux: reclaim_pages() → reclaim_folio_list() → shrink_folio_list(ignore_references)
  */
-export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly number[]): Op<void> {
+export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly number[], isolateAt?: () => readonly number[]): Op<void> {
   // A THP named by the range is split first, so its subpages can go to swap one by one.
   // Linux: shrink_folio_list() → split_folio_to_list() when the folio cannot be swapped whole
   for (let i = nextHugeIndex(mm, addrs, 0); i >= 0; i = nextHugeIndex(mm, addrs, i + 1)) {
@@ -494,7 +497,7 @@ export function* reclaimRange(k: Kernel, task: number, mm: Mm, addrs: readonly n
       yield* splitHugePageOp(k, task, pte.pfn);
     }
   }
-  const pfns = isolateRange(k, mm, addrs);
+  const pfns = isolateRange(k, mm, isolateAt ? isolateAt() : addrs);
   if (k.step('isolate')) yield 'isolate';
   yield* reclaimPages(k, task, pfns);
 }

@@ -4,6 +4,7 @@
  * file; each reports every problem it finds, so a file's errors come out together.
  *
  *   checkHeader       spec first, header statements once, memory/swap ≥ 1
+ *   checkLimits       sizes within what a run can hold (limits.ts)
  *   checkVocabulary   PROT, ADVICE, ERRNO, signal, violation KIND and PERM words
  *   checkOptions      `open mirror … with`: option names and values
  *   checkNames        declarations, scopes and references, in statement order (resolve.ts)
@@ -19,6 +20,7 @@ import {
 } from './names.js';
 import { MIRROR_OPTIONS } from './options.js';
 import { checkNames } from './resolve.js';
+import { checkLimits } from './limits.js';
 import { stepsOf } from './steps.js';
 
 /** Reports one problem at a node. */
@@ -26,7 +28,7 @@ export type Report = (at: { readonly loc: import('./ast.js').Loc }, message: str
 
 type Pass = (spec: SpecFile, report: Report) => void;
 
-const PASSES: readonly Pass[] = [checkHeader, checkVocabulary, checkOptions, checkNames, checkSchedules];
+const PASSES: readonly Pass[] = [checkHeader, checkLimits, checkVocabulary, checkOptions, checkNames, checkSchedules];
 
 /** All static errors of a parsed spec, in source order; empty when it may run. */
 export function checkSpec(spec: SpecFile, file: string): Diagnostic[] {
@@ -155,6 +157,8 @@ function checkOption(opt: MirrorOption, report: Report): void {
   if (spec.kind === 'int') {
     if (v.type !== 'int' || v.value < spec.min) {
       report(v, `option ${opt.key.value} needs an integer ≥ ${spec.min}, found ${quote(v.type === 'int' ? v.raw : v.value)}`);
+    } else if (v.value > spec.max) {
+      report(v, `option ${opt.key.value}=${v.raw} is beyond mmspec's limit of ${spec.max}`);
     }
   } else if (v.type !== 'word' || !spec.values.includes(v.value)) {
     const found = v.type === 'int' ? v.raw : v.value;

@@ -28,6 +28,15 @@ describe('formatDiagnostic', () => {
     expect(formatDiagnostic({ ...d, line: 99 }, source, false)).toBe('specs/a.mms:99:12: error: unknown region "heep" of process vm1');
   });
 
+  it('shows a very long line around the column, the caret under the place', () => {
+    const long = `vm1: write heap[0] "${'x'.repeat(5000)}" extra`;
+    const col = long.indexOf(' extra') + 2;
+    const out = formatDiagnostic({ file: 'a.mms', line: 1, col, length: 5, message: 'expected end of line' }, long, false).split('\n');
+    expect(out[1]).toBe(`…${'x'.repeat(78)}" extra`);
+    expect(out[2]).toBe(`${' '.repeat(81)}^^^^^`);
+    expect(out[1]![out[2]!.indexOf('^')]).toBe('e');
+  });
+
   it('formats what parse and check find, without a stack trace', () => {
     const src = 'spec "t"\nprocess vm1\nvm1: mmap anon heap pages 2 rwz\nvm1: read heap[7]\n';
     const r = parseSpec(src, 'x.mms');

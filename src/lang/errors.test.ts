@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseSpec } from './parse.js';
+import { parseSpec, MAX_SOURCE_CHARS } from './parse.js';
 import { KEYWORDS } from './names.js';
 
 /** `line:col message` of every syntax error of a spec "t" header plus `body`. */
@@ -131,5 +131,26 @@ describe('every syntax error of a file', () => {
   it('stops on a file made of errors without looping', () => {
     const body = Array.from({ length: 200 }, (_, i) => `junk ${i} ?`).join('\n');
     expect(errors(body)).toHaveLength(200);
+  });
+
+  it('a file beyond 2 MiB is refused at the line where it passes the limit', () => {
+    const line = 'vm1: read heap[0]\n';
+    const n = Math.ceil(MAX_SOURCE_CHARS / line.length) + 10;
+    const r = parseSpec(`spec "t"\n${line.repeat(n)}`, 't.mms');
+    expect(r.spec).toBeUndefined();
+    const at = Math.floor((MAX_SOURCE_CHARS - 9) / line.length) + 2;
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      `${at}:${MAX_SOURCE_CHARS - 9 - (at - 2) * line.length + 1} the file has ${9 + n * line.length} characters, beyond mmspec's limit of 2097152 characters (2 MiB): split the scenario`,
+    ]);
+  });
+
+  it('a file of tens of thousands of broken lines: the first errors, then where it stopped', () => {
+    const body = Array.from({ length: 50_000 }, (_, i) => `junk ${i} ?`).join('\n');
+    const found = errors(body);
+    expect(found.length).toBeGreaterThan(2);
+    expect(found.length).toBeLessThan(100);
+    const n = found.length - 1;
+    expect(found[n - 1]).toBe(`${n + 1}:6 expected ":", found "${n - 1}"`);
+    expect(found[n]).toBe(`${n + 1}:6 stopped after ${n} syntax errors: fix these first (mmspec reports at most 1000 at once, fewer in a long file)`);
   });
 });

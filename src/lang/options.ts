@@ -3,6 +3,7 @@
  * defaults, and the resolution of a statement's options into a complete record.
  */
 import type { OpenMirror } from './ast.js';
+import { MAX_RETRIES } from './limits.js';
 
 export interface MirrorOptions {
   readonly api: 'interval' | 'hmm2019';
@@ -18,7 +19,7 @@ export interface MirrorOptions {
 /** One row of the option table: its word values (default first), or a positive integer. */
 export type OptionSpec =
   | { readonly kind: 'word'; readonly values: readonly string[]; readonly field: keyof MirrorOptions }
-  | { readonly kind: 'int'; readonly min: number; readonly default: number; readonly field: keyof MirrorOptions };
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly default: number; readonly field: keyof MirrorOptions };
 
 export const MIRROR_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   api: { kind: 'word', values: ['interval', 'hmm2019'], field: 'api' },
@@ -28,7 +29,7 @@ export const MIRROR_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   fault: { kind: 'word', values: ['hmm', 'snapshot'], field: 'fault' },
   fork: { kind: 'word', values: ['dontcopy', 'copy'], field: 'fork' },
   mkwrite: { kind: 'word', values: ['fault', 'none'], field: 'mkwrite' },
-  'max-retries': { kind: 'int', min: 1, default: 16, field: 'maxRetries' },
+  'max-retries': { kind: 'int', min: 1, max: MAX_RETRIES, default: 16, field: 'maxRetries' },
 };
 
 export const DEFAULT_MIRROR_OPTIONS: MirrorOptions = {

@@ -23,11 +23,33 @@ export interface ParseResult {
   readonly partial?: { readonly spec: SpecFile; readonly blanked: string };
 }
 
+/**
+ * Recovery re-parses the file from its start once per syntax error: it stops after this many
+ * errors, or once the rounds have re-read this many characters (a file of tens of thousands
+ * of broken lines would otherwise take minutes). See docs/language.md, "Limits".
+ */
+export const MAX_SYNTAX_ERRORS = 1000;
+export const MAX_RECOVERY_CHARS = 4_000_000;
+
+/**
+ * Characters of a spec file (2 MiB, some 80,000 statements): the parser reads about half a
+ * megabyte a second. A longer file is refused at the line where it passes the limit.
+ */
+export const MAX_SOURCE_CHARS = 2 * 1024 * 1024;
+
 /** Parses one spec file. Never throws for bad input. */
 export function parseSpec(source: string, file: string): ParseResult {
+  if (source.length > MAX_SOURCE_CHARS) {
+    const before = source.slice(0, MAX_SOURCE_CHARS);
+    const line = countLines(before);
+    const col = MAX_SOURCE_CHARS - before.lastIndexOf('\n');
+    return { diagnostics: [{ file, line, col, length: 1,
+      message: `the file has ${source.length} characters, beyond mmspec's limit of ${MAX_SOURCE_CHARS} characters (2 MiB): split the scenario` }] };
+  }
   const diagnostics: Diagnostic[] = [];
   let text = source;
   const maxRounds = countLines(source) + 2;
+  let reread = 0;
   for (let round = 0; round <= maxRounds; round++) {
     try {
       const spec = parse(text, { grammarSource: file });
@@ -37,6 +59,16 @@ export function parseSpec(source: string, file: string): ParseResult {
       if (!(e instanceof PeggySyntaxError)) throw e;
       const next = recover(e, text, file, diagnostics);
       if (next === text) break;
+      // The failed parse read up to the error; recover() scanned and rebuilt the whole text.
+      reread += e.location.start.offset + text.length;
+      if (diagnostics.length >= MAX_SYNTAX_ERRORS || reread > MAX_RECOVERY_CHARS) {
+        const last = diagnostics[diagnostics.length - 1]!;
+        diagnostics.push({
+          ...last, message: `stopped after ${diagnostics.length} syntax errors: fix these first ` +
+            `(mmspec reports at most ${MAX_SYNTAX_ERRORS} at once, fewer in a long file)`,
+        });
+        break;
+      }
       text = next;
     }
   }

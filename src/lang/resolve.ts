@@ -16,6 +16,7 @@ import type {
 } from './ast.js';
 import type { Report } from './check.js';
 import { DMIRROR_COUNTERS, MIRROR_COUNTERS, listWords } from './names.js';
+import { MAX_ACCESS_PAGES, MAX_MAP_PAGES } from './limits.js';
 
 export const PAGE_SIZE = 4096;
 
@@ -29,8 +30,12 @@ interface Region {
   start: number | undefined;
   /** False once the whole region was unmapped or its process exited. */
   live: boolean;
-  /** Pages of the region unmapped by a partial munmap (they no longer overlap anything). */
-  readonly holes: Set<number>;
+  /**
+   * Page intervals [from, to) of the region unmapped by a partial munmap (they no longer
+   * overlap anything): sorted, disjoint and merged, so that a region of millions of pages
+   * costs what its munmaps cost, not what its pages do.
+   */
+  holes: readonly (readonly [number, number])[];
   /** A mapping that cannot exist (0 pages, or one expected to fail): its name is known, its pages are not checked. */
   readonly phantom?: boolean;
 }
@@ -186,7 +191,10 @@ function visitProcessStmt(stmt: ThreadStmt, actor: string, regions: Map<string, 
       if (d !== undefined) d.closed = true;
       return;
     }
-    case 'read': case 'write': case 'mprotect': case 'madvise':
+    case 'read': case 'write':
+      checkAccess(stmt.range, resolveRange(stmt.range, actor, scope, report), report);
+      return;
+    case 'mprotect': case 'madvise':
       resolveRange(stmt.range, actor, scope, report);
       return;
     case 'munmap':
@@ -198,11 +206,12 @@ function visitProcessStmt(stmt: ThreadStmt, actor: string, regions: Map<string, 
       return;
     case 'fork': {
       const child = declareProcess(stmt.child, scope, report);
-      for (const [name, r] of regions) child?.set(name, { ...r, holes: new Set(r.holes) });
+      for (const [name, r] of regions) child?.set(name, { ...r });
       return;
     }
     case 'exit':
       for (const r of regions.values()) r.live = false;
+      placed.delete(regions);
       scope.exited.add(actor);
       return;
     default:
@@ -224,6 +233,9 @@ function checkMmap(stmt: MmapAnon | MmapFile | MmapDev, actor: string, regions: 
   // address is then what it means to try (EINVAL at run time), not bad input.
   const failing = stmt.expectErrno !== undefined;
   if (stmt.pages.value < 1 && !failing) report(stmt.pages, 'a mapping needs at least 1 page');
+  if (stmt.pages.value > MAX_MAP_PAGES && !failing) {
+    report(stmt.pages, `a mapping of ${stmt.pages.raw} pages is beyond mmspec's limit of ${MAX_MAP_PAGES} pages (128 GiB)`);
+  }
   if (stmt.type === 'mmapFile' && !scope.files.has(stmt.file.name)) {
     report(stmt.file, `unknown file "${stmt.file.name}"${known(scope.files.keys(), 'files')}`);
   }
@@ -237,7 +249,8 @@ function checkMmap(stmt: MmapAnon | MmapFile | MmapDev, actor: string, regions: 
   const phantom = failing || stmt.pages.value < 1 || !aligned;
   const huge = stmt.type === 'mmapAnon' && stmt.huge;
   const start = phantom ? undefined : stmt.at?.value ?? placement(regions, stmt.pages.value, huge);
-  regions.set(stmt.name.name, { pages: stmt.pages.value, start, live: !phantom, holes: new Set(), phantom });
+  regions.set(stmt.name.name, { pages: stmt.pages.value, start, live: !phantom, holes: [], phantom });
+  if (start !== undefined) addPlaced(regions, start, start + stmt.pages.value * PAGE_SIZE);
 }
 
 /** Where the kernel places an unplaced mapping (src/kernel/mmap.ts, Mm.unmappedArea). */
@@ -246,10 +259,7 @@ const HPAGE_SIZE = 2 * 1024 * 1024;
 function placement(regions: Map<string, Region>, pages: number, huge: boolean): number {
   const align = huge ? HPAGE_SIZE : PAGE_SIZE;
   const len = pages * PAGE_SIZE;
-  const taken = [...regions.values()]
-    .filter((r) => r.live && r.start !== undefined)
-    .map((r) => ({ start: r.start!, end: r.start! + r.pages * PAGE_SIZE }))
-    .sort((a, b) => a.start - b.start);
+  const taken = placedOf(regions);
   let addr = Math.ceil(MMAP_BASE / align) * align;
   for (const v of taken) {
     if (v.end + PAGE_SIZE <= addr) continue;
@@ -257,6 +267,31 @@ function placement(regions: Map<string, Region>, pages: number, huge: boolean): 
     addr = Math.ceil((v.end + PAGE_SIZE) / align) * align;
   }
   return addr;
+}
+
+/**
+ * The live placed regions of a process as address intervals sorted by start, kept between
+ * mmaps (a spec of thousands of mmaps would sort them all for each) and dropped when a
+ * region moves or dies.
+ */
+const placed = new WeakMap<Map<string, Region>, { start: number; end: number }[]>();
+function placedOf(regions: Map<string, Region>): readonly { start: number; end: number }[] {
+  let list = placed.get(regions);
+  if (list === undefined) {
+    list = [...regions.values()]
+      .filter((r) => r.live && r.start !== undefined)
+      .map((r) => ({ start: r.start!, end: r.start! + r.pages * PAGE_SIZE }))
+      .sort((a, b) => a.start - b.start);
+    placed.set(regions, list);
+  }
+  return list;
+}
+function addPlaced(regions: Map<string, Region>, start: number, end: number): void {
+  const list = placed.get(regions);
+  if (list === undefined) return;
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.start > start) i--;
+  list.splice(i, 0, { start, end });
 }
 
 /** `mmap DEV … target P.R[i]`: an open mirror device, and i + N pages inside region R. */
@@ -289,6 +324,7 @@ function checkMremap(stmt: Extract<ThreadStmt, { type: 'mremap' }>, regions: Map
   const others = new Map([...regions].filter(([name]) => name !== stmt.region.name));
   checkOverlap(stmt.to, region.pages, stmt.actor.name, others, report);
   region.start = stmt.to.value;
+  placed.delete(regions);
 }
 
 /** Notes what `munmap` takes away: the whole region, or some of its pages. */
@@ -298,8 +334,27 @@ function unmapRange(range: Range, actor: string, scope: Scope): void {
   if (region === undefined) return;
   const from = range.slice?.start.value ?? 0;
   const to = range.slice === undefined ? region.pages : range.slice.end?.value ?? from + 1;
-  for (let i = from; i < to; i++) region.holes.add(i);
-  if (region.holes.size >= region.pages) region.live = false;
+  region.holes = addHole(region.holes, from, to);
+  if (region.holes.length === 1 && region.holes[0]![0] === 0 && region.holes[0]![1] >= region.pages) {
+    region.live = false;
+    placed.delete(scope.processes.get(range.process?.name ?? actor)!);
+  }
+}
+
+/** `holes` with [from, to) added, merged with the intervals it touches. */
+function addHole(holes: readonly (readonly [number, number])[], from: number, to: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [a, b] of holes) {
+    if (b < from || a > to) out.push([a, b]);
+    else { from = Math.min(from, a); to = Math.max(to, b); }
+  }
+  out.push([from, to]);
+  return out.sort((x, y) => x[0] - y[0]);
+}
+
+/** Whether pages [from, to) of a region are all unmapped (inside one merged hole). */
+function allHoles(holes: readonly (readonly [number, number])[], from: number, to: number): boolean {
+  return holes.some(([a, b]) => a <= from && to <= b);
 }
 
 function checkAligned(addr: Int, report: Report): boolean {
@@ -315,14 +370,10 @@ function checkOverlap(at: Int, pages: number, actor: string, regions: Map<string
   for (const [name, r] of regions) {
     if (!r.live || r.start === undefined) continue;
     const rEnd = r.start + r.pages * PAGE_SIZE;
-    const mappedPageIn = (): boolean => {
-      for (let i = 0; i < r.pages; i++) {
-        const a = r.start! + i * PAGE_SIZE;
-        if (!r.holes.has(i) && a < end && a + PAGE_SIZE > start) return true;
-      }
-      return false;
-    };
-    if (start < rEnd && r.start < end && mappedPageIn()) {
+    // The pages of r that [start, end) overlaps, as page indexes of r.
+    const from = Math.max(0, Math.floor((start - r.start) / PAGE_SIZE));
+    const to = Math.min(r.pages, Math.ceil((end - r.start) / PAGE_SIZE));
+    if (start < rEnd && r.start < end && !allHoles(r.holes, from, to)) {
       report(at, `mapping at ${at.raw} overlaps region ${name} of ${actor} (${hex(r.start)}..${hex(rEnd)}): munmap it first`);
       return;
     }
@@ -338,7 +389,7 @@ function visitDmirrorStmt(stmt: ThreadStmt, scope: Scope, report: Report): void 
     report(stmt.actor, `dmirror ${stmt.device.name} was opened by ${d.opener}: only its opener drives it`);
     return;
   }
-  const pages = resolveRange(stmt.range, d.opener, scope, report);
+  const pages = checkAccess(stmt.range, resolveRange(stmt.range, d.opener, scope, report), report);
   const counted = stmt.type === 'dmirrorRead' ? stmt.expectValues
     : stmt.type === 'dmirrorWrite' ? stmt.values
       : stmt.type === 'dmirrorSnapshot' ? stmt.expectPerms : undefined;
@@ -367,6 +418,7 @@ function visitKernelStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
     case 'kernelOom': {
       const regions = lookupProcess(stmt.process, scope, report);
       for (const r of regions?.values() ?? []) r.live = false;
+      if (regions !== undefined) placed.delete(regions);
       if (!scope.killed.has(stmt.process.name)) scope.killed.set(stmt.process.name, stmt.loc.line);
       return;
     }
@@ -380,11 +432,11 @@ function visitKernelStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
 function visitExpectation(stmt: Expectation, scope: Scope, report: Report): void {
   switch (stmt.type) {
     case 'expectPte':
-      resolveRange(stmt.range, undefined, scope, report);
+      checkAccess(stmt.range, resolveRange(stmt.range, undefined, scope, report), report);
       if (stmt.maps !== undefined) resolveRange(stmt.maps, undefined, scope, report);
       return;
     case 'expectHolds': case 'expectPage':
-      resolveRange(stmt.range, undefined, scope, report);
+      checkAccess(stmt.range, resolveRange(stmt.range, undefined, scope, report), report);
       return;
     case 'expectCounters': {
       const d = lookupDevice(stmt.device, scope, report);
@@ -435,6 +487,14 @@ function resolveRange(range: Range, actor: string | undefined, scope: Scope, rep
   }
   if (region.phantom) return undefined;
   return sliceLength(range.slice, region.pages, range.region.name, report);
+}
+
+/** A range a statement goes through page by page: at most MAX_ACCESS_PAGES pages. */
+function checkAccess(range: Range, pages: number | undefined, report: Report): number | undefined {
+  if (pages !== undefined && pages > MAX_ACCESS_PAGES) {
+    report(range, `a range of ${pages} pages is beyond mmspec's limit of ${MAX_ACCESS_PAGES} pages for a statement that goes page by page`);
+  }
+  return pages;
 }
 
 /** Pages a slice selects of a region of `pages` pages; reports indexes outside it. */

@@ -3,7 +3,7 @@ import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
 import { bug } from '../kernel/types.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
-import { explore, shorter, ExploreLimit, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
+import { explore, shorter, ExploreLimit, STEPS_PER_STATE, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
 import { kernelStateText, kernelStateHash, objectText } from '../sched/statekey.js';
 import { Interpreter, SpecFailure, SpecBadInput } from './exec.js';
 import { checkExpectation } from './expect.js';
@@ -18,7 +18,7 @@ export const THREAD_TASK_BASE = 100;
 /** `--max-states` (MMSPEC_MAX_STATES): distinct states one explore block may visit. */
 export function maxStates(): number {
   const v = Number(process.env.MMSPEC_MAX_STATES);
-  return Number.isFinite(v) && v > 0 ? v : 200_000;
+  return Number.isFinite(v) && v > 0 ? v : 50_000;
 }
 
 /** `race` and `explore` blocks (spec-language.md §10). */
@@ -144,8 +144,9 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     result = exploreBlock(it, s);
   } catch (e) {
     if (e instanceof ExploreLimit) {
-      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states (--max-states ${e.states}): ` +
-        'the result would be incomplete; raise --max-states or make the block smaller');
+      const limit = maxStates();
+      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states and ${e.transitions} steps (--max-states ${limit} ` +
+        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise --max-states or make the block smaller`);
     }
     throw e;
   }
@@ -253,16 +254,17 @@ export function footprints(it: Interpreter, s: A.Explore): ReadonlySet<string>[]
   const devMms = new Set<number>();
   for (const mm of k.mms.values()) {
     if (mm.notifiers.intervals.length > 0 || mm.notifiers.subs.length > 0) devMms.add(mm.id);
+    const mapped = (pfn: number) => {
+      let set = mapsOf.get(pfn);
+      if (!set) mapsOf.set(pfn, set = new Set());
+      set.add(mm.id);
+    };
     for (const v of mm.vmas) {
       if (v.ops) devMms.add(mm.id);
-      for (let a = v.start; a < v.end; a += 4096) {
-        const p = mm.pte(a);
-        if (isPresent(p.bits) && p.pfn !== 0) {
-          let set = mapsOf.get(p.pfn);
-          if (!set) mapsOf.set(p.pfn, set = new Set());
-          set.add(mm.id);
-        }
-      }
+      // The populated entries only: a VMA of millions of pages costs what it maps.
+      mm.walkPtes(v.start, v.end,
+        (base, pmd) => { if (isPresent(pmd.bits) && pmd.pfn !== 0) for (let i = 0; i < 512; i++) mapped(pmd.pfn + i); },
+        (_, p) => { if (isPresent(p.bits) && p.pfn !== 0) mapped(p.pfn); });
     }
   }
   const relatives = (id: number): number[] => {

@@ -1,6 +1,6 @@
 import type * as A from '../lang/ast.js';
-import { Kernel } from '../kernel/kernel.js';
-import { KernelError, KernelPanic, SimulatorBug, PAGE_SIZE, type Value, type Op } from '../kernel/types.js';
+import { Kernel, EventLimit } from '../kernel/kernel.js';
+import { KernelError, KernelPanic, SimulatorBug, PAGE_SIZE, HPAGE_PMD_SIZE, type Op } from '../kernel/types.js';
 import { userAccess } from '../kernel/fault.js';
 import { doMmap, doMunmap, type Prot } from '../kernel/mmap.js';
 import { doMprotect } from '../kernel/mprotect.js';
@@ -55,10 +55,36 @@ export class SpecBadInput extends Error {
   constructor(readonly loc: A.Loc, message: string) { super(message); }
 }
 
-/** Resolved pages of a range: the process and the page addresses, in address order. */
-export interface Pages {
-  readonly proc: Proc;
-  readonly addrs: readonly number[];
+/**
+ * Resolved pages of a range: the process and `count` pages from `start`. The page addresses
+ * are listed only when asked for (`addrs`), by statements that go page by page (at most
+ * MAX_ACCESS_PAGES pages, src/lang/limits.ts); whole-range statements use start and count,
+ * so that a range of millions of pages costs what its populated pages cost.
+ */
+export class Pages {
+  private list: number[] | undefined;
+  constructor(readonly proc: Proc, readonly start: number, readonly count: number) {}
+  get end(): number { return this.start + this.count * PAGE_SIZE; }
+  /** The page addresses, in address order. */
+  get addrs(): readonly number[] {
+    if (!this.list) {
+      this.list = [];
+      for (let i = 0; i < this.count; i++) this.list.push(this.start + i * PAGE_SIZE);
+    }
+    return this.list;
+  }
+  /**
+   * The addresses of the range that a PTE or a huge PMD maps now (present, swap, migration
+   * or device entries), in address order: what a kernel statement can act on.
+   */
+  populated(): number[] {
+    const out: number[] = [];
+    const start = this.start, end = this.end;
+    this.proc.mm.walkPtes(start, end,
+      (base) => { for (let a = Math.max(base, start), hi = Math.min(end, base + HPAGE_PMD_SIZE); a < hi; a += PAGE_SIZE) out.push(a); },
+      (addr) => { out.push(addr); });
+    return out;
+  }
 }
 
 export const PROT_OF: Record<string, Prot> = {
@@ -97,14 +123,17 @@ export class Interpreter {
   /** Whether each statement's events are rendered into `steps` (the fuzzer reads the events instead). */
   private readonly keepSteps: boolean;
 
-  constructor(readonly spec: A.SpecFile, public source: string, opts: { trace?: boolean; steps?: boolean } = {}) {
+  constructor(readonly spec: A.SpecFile, public source: string, opts: { trace?: boolean; steps?: boolean; eventLimit?: number } = {}) {
     this.keepSteps = opts.steps ?? true;
     let frames = 4096, slots = 4096;
     for (const s of spec.statements) {
       if (s.type === 'memory') frames = s.frames.value;
       if (s.type === 'swap') slots = s.slots.value;
     }
-    this.k = new Kernel({ frames, swapSlots: slots, trace: opts.trace ?? true, invariants: true });
+    this.k = new Kernel({
+      frames, swapSlots: slots, trace: opts.trace ?? true, invariants: true,
+      ...(opts.eventLimit !== undefined ? { eventLimit: opts.eventLimit } : {}),
+    });
     this.k.directReclaim = shrinkLru;
     this.w = new World(this.k);
   }
@@ -151,6 +180,11 @@ export class Interpreter {
       if (e instanceof KernelPanic) {
         // Nothing runs after a panic: the spec fails here, whatever it expected.
         this.failure = { line: stmt.loc.line, col: stmt.loc.col, message: `kernel panic: ${e.message}` };
+        return false;
+      }
+      if (e instanceof EventLimit) {
+        this.badInput = new SpecBadInput(stmt.loc, `this statement takes the run past mmspec's limit of ${e.limit} trace events ` +
+          '(page faults, PTE changes, allocations…): the spec does more work than a run can hold; make it smaller');
         return false;
       }
       throw e;
@@ -267,8 +301,11 @@ export class Interpreter {
         return;
       case 'file': {
         const n = s.pages.value;
-        const values: Value[] = s.values ? s.values.map((v) => v.value) : Array.from({ length: n }, (_, i) => `${s.name.name}:${i}`);
-        this.w.files.set(s.name.name, this.k.newFile(s.name.name, n, values, false));
+        // Page i holds "NAME:i" unless values are given: computed when read, never stored.
+        const name = s.name.name;
+        const file = s.values ? this.k.newFile(name, n, s.values.map((v) => v.value), false)
+          : this.k.newFile(name, n, [], false, (i) => `${name}:${i}`);
+        this.w.files.set(name, file);
         return;
       }
       case 'mmapAnon': case 'mmapFile': case 'read': case 'write': case 'munmap': case 'mprotect': case 'madvise':
@@ -306,19 +343,19 @@ export class Interpreter {
       case 'write': return yield* this.write(s, task);
       case 'munmap': {
         const p = this.pages(s.range, s.actor.name);
-        this.syscall(s, s.expectErrno, 'munmap', yield* doMunmap(this.k, task ?? p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE));
+        this.syscall(s, s.expectErrno, 'munmap', yield* doMunmap(this.k, task ?? p.proc.pid, p.proc.mm, p.start, p.count * PAGE_SIZE));
         return;
       }
       case 'mprotect': {
         const p = this.pages(s.range, s.actor.name);
         this.syscall(s, s.expectErrno, 'mprotect',
-          yield* doMprotect(this.k, task ?? p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, PROT_OF[s.prot.value]!));
+          yield* doMprotect(this.k, task ?? p.proc.pid, p.proc.mm, p.start, p.count * PAGE_SIZE, PROT_OF[s.prot.value]!));
         return;
       }
       case 'madvise': {
         const p = this.pages(s.range, s.actor.name);
         this.syscall(s, s.expectErrno, 'madvise',
-          yield* doMadvise(this.k, task ?? p.proc.pid, p.proc.mm, p.addrs[0]!, p.addrs.length * PAGE_SIZE, s.advice.value as Advice));
+          yield* doMadvise(this.k, task ?? p.proc.pid, p.proc.mm, p.start, p.count * PAGE_SIZE, s.advice.value as Advice));
         return;
       }
       case 'mremap': return yield* this.mremap(s, task);
@@ -331,21 +368,21 @@ export class Interpreter {
       }
       case 'kernelReclaim': {
         const p = this.pages(s.range, undefined);
-        return yield* reclaimRange(this.k, kt, p.proc.mm, p.addrs);
+        return yield* reclaimRange(this.k, kt, p.proc.mm, p.populated(), () => p.populated());
       }
       case 'kernelReclaimPages':
         yield* shrinkLru(this.k, s.count.value, kt);
         return;
       case 'kernelMigrate': {
         const p = this.pages(s.range, undefined);
-        return yield* migrateRange(this.k, kt, p.proc.mm, p.addrs);
+        return yield* migrateRange(this.k, kt, p.proc.mm, p.populated());
       }
       case 'kernelCompact':
         yield* compactMemory(this.k, kt);
         return;
       case 'kernelKhugepaged': {
         const p = this.pages(s.range, undefined);
-        yield* khugepagedScan(this.k, kt, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE);
+        yield* khugepagedScan(this.k, kt, p.proc.mm, p.start, p.end);
         return;
       }
       case 'kernelKsm': {
@@ -355,7 +392,7 @@ export class Interpreter {
       }
       case 'kernelNumaScan': {
         const p = this.pages(s.range, undefined);
-        yield* changeProtNuma(this.k, kt, p.proc.mm, p.addrs[0]!, p.addrs[p.addrs.length - 1]! + PAGE_SIZE);
+        yield* changeProtNuma(this.k, kt, p.proc.mm, p.start, p.end);
         return;
       }
       case 'kernelWriteback':
@@ -417,14 +454,12 @@ export class Interpreter {
     const procName = r.process?.name ?? actor;
     if (!procName) throw new SimulatorBug('Interpreter.pages: range without a process');
     const proc = this.w.proc(procName);
-    if (r.type === 'addressRange') return { proc, addrs: [r.address.value] };
+    if (r.type === 'addressRange') return new Pages(proc, r.address.value, 1);
     const region = proc.regions.get(r.region.name);
     if (!region) throw new SpecFailure(r.loc, `process ${procName} has no region ${r.region.name}`);
     const from = r.slice ? r.slice.start.value : 0;
     const to = r.slice ? (r.slice.end ? r.slice.end.value : from + 1) : region.pages;
-    const addrs: number[] = [];
-    for (let i = from; i < to; i++) addrs.push(region.start + i * PAGE_SIZE);
-    return { proc, addrs };
+    return new Pages(proc, region.start + from * PAGE_SIZE, to - from);
   }
 
   private *mmapAnon(s: A.MmapAnon, task: number | undefined): Op<void> {
@@ -449,8 +484,7 @@ export class Interpreter {
   }
 
   addRegion(p: Proc, name: string, start: number, pages: number): void {
-    const region: Region = { name, start, pages };
-    p.regions.set(name, region);
+    this.w.addRegion(p, { name, start, pages });
   }
 
   private *read(s: A.Read, task: number | undefined): Op<void> {

@@ -2,6 +2,7 @@ import type * as A from '../lang/ast.js';
 import { parseSpec } from '../lang/parse.js';
 import { checkSpec, allStatements } from '../lang/check.js';
 import { Interpreter } from './exec.js';
+import { MAX_EVENTS } from '../lang/limits.js';
 import { finalState } from './state.js';
 import type { Diagnostic, SpecRun } from './result.js';
 
@@ -13,7 +14,7 @@ export function runSpec(source: string, file: string): SpecRun {
   const { spec, diagnostics } = analyse(source, file);
   const title = spec ? titleOf(spec) ?? file : file;
   if (!spec || diagnostics.length > 0) return { file, title, source, diagnostics, failures: [] };
-  const it = new Interpreter(spec, source);
+  const it = new Interpreter(spec, source, { eventLimit: MAX_EVENTS });
   it.run();
   if (it.badInput) {
     const { loc, message } = it.badInput;

@@ -124,8 +124,9 @@ function frameLines(k: Kernel): string[] {
 
 function swapLines(k: Kernel): string[] {
   const lines: string[] = [];
-  for (let s = 0; s < k.swap.slots; s++) {
-    const c = k.swap.count[s] ?? 0;
+  // swap_map grows with the highest slot used: past its end every slot is free.
+  for (let s = 0; s < k.swap.count.length; s++) {
+    const c = k.swap.count[s]!;
     if (c === 0) continue;
     lines.push(`slot ${s}: count ${c} = ${valueText(k.swap.content[s] ?? 0)}`);
   }

@@ -76,7 +76,9 @@ export class World {
     const p = this.byPid.get(pid);
     if (p) {
       // Newest first: a region mapped where an unmapped one used to be names the page.
-      for (const r of [...p.regions.values()].reverse()) {
+      const rs = this.regionList(p);
+      for (let i = rs.length - 1; i >= 0; i--) {
+        const r = rs[i]!;
         if (addr >= r.start && addr < r.start + r.pages * PAGE_SIZE) {
           return `${r.name}[${Math.floor((addr - r.start) / PAGE_SIZE)}]`;
         }
@@ -89,7 +91,9 @@ export class World {
   rangeName(pid: number, start: number, end: number): string {
     const p = this.byPid.get(pid);
     if (p) {
-      for (const r of [...p.regions.values()].reverse()) {
+      const rs = this.regionList(p);
+      for (let i = rs.length - 1; i >= 0; i--) {
+        const r = rs[i]!;
         const rEnd = r.start + r.pages * PAGE_SIZE;
         if (start >= r.start && end <= rEnd && end > start) {
           const a = (start - r.start) / PAGE_SIZE, b = Math.ceil((end - r.start) / PAGE_SIZE);
@@ -100,6 +104,24 @@ export class World {
     if (end >= Number.MAX_SAFE_INTEGER) return 'all';
     return `[${hex(start)}, ${hex(end)})`;
   }
+
+  /** Names a new region of `p` (names are never reused, nor removed). */
+  addRegion(p: Proc, region: Region): void {
+    p.regions.set(region.name, region);
+    this.lists.get(p)?.push(region);
+  }
+
+  /**
+   * A process's regions in the order they were named, kept between calls and extended by
+   * addRegion: naming a page must not copy the list of a process with thousands of regions
+   * for every event.
+   */
+  private regionList(p: Proc): readonly Region[] {
+    let c = this.lists.get(p);
+    if (!c) this.lists.set(p, c = [...p.regions.values()]);
+    return c;
+  }
+  private readonly lists = new Map<Proc, Region[]>();
 
   procName(pid: number): string {
     return this.byPid.get(pid)?.name ?? `mm${pid}`;

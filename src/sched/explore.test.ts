@@ -212,7 +212,21 @@ describe('explore blocks', () => {
     process.env.MMSPEC_MAX_STATES = '10';
     try {
       const r = runSpec(MIRROR('') + 'explore {\n  t1 = intro: read view[0]\n  t2 = kernel: reclaim vm1.heap[0]\n}\nexpect always coherent m\n', 'x.mms');
-      expect(r.failures[0]!.message).toBe('explore stopped after 10 distinct states (--max-states 10): the result would be incomplete; raise --max-states or make the block smaller');
+      expect(r.failures[0]!.message).toMatch(/^explore stopped after 10 distinct states and \d+ steps \(--max-states 10 allows 10 states and 400 steps\): the result would be incomplete; raise --max-states or make the block smaller$/);
+    } finally {
+      delete process.env.MMSPEC_MAX_STATES;
+    }
+  });
+
+  it('stop at the step limit before the state limit when states cost long replays (many threads)', () => {
+    const threads = Array.from({ length: 30 }, (_, i) => `  t${i} = vm1: write heap[${i}] ${i}\n`).join('');
+    process.env.MMSPEC_MAX_STATES = '1000';
+    try {
+      const r = runSpec('spec "t"\nprocess vm1\nvm1: mmap anon heap pages 30\nexplore {\n' + threads + '}\nexpect never violation\n', 'x.mms');
+      const m = /^explore stopped after (\d+) distinct states and (\d+) steps \(--max-states 1000 allows 1000 states and 40000 steps\)/.exec(r.failures[0]!.message);
+      expect(m).not.toBeNull();
+      expect(Number(m![1])).toBeLessThan(1000);
+      expect(Number(m![2])).toBeGreaterThan(40000);
     } finally {
       delete process.env.MMSPEC_MAX_STATES;
     }

@@ -77,6 +77,12 @@ export interface ExploreOptions<F, I extends Instance = Instance> {
   readonly checkReplays?: boolean;
   /** Stop with ExploreLimit after this many distinct states. */
   readonly maxStates: number;
+  /**
+   * Stop with ExploreLimit after this many transitions, replays included (default
+   * STEPS_PER_STATE × maxStates): with many threads a state costs a long replay, and the
+   * state limit alone would come only after minutes. Counted, not timed: deterministic.
+   */
+  readonly maxTransitions?: number;
   /** Called about once a second with the figures so far, after the first second. */
   progress?(s: ExploreStats): void;
 }
@@ -109,8 +115,11 @@ export interface ExploreResult<F> {
   readonly stats: ExploreStats;
 }
 
+/** Transitions the search may run per state of its state limit (see maxTransitions). */
+export const STEPS_PER_STATE = 40;
+
 export class ExploreLimit extends Error {
-  constructor(readonly states: number) { super(`explore: stopped after ${states} states`); }
+  constructor(readonly states: number, readonly transitions = 0) { super(`explore: stopped after ${states} states`); }
 }
 
 /**
@@ -145,6 +154,7 @@ export function explore<F, I extends Instance = Instance>(opts: ExploreOptions<F
   const memo = new Map<number, Summary>();
   const finals = new Map<number, F>();
   const caching = opts.caching ?? true;
+  const maxTransitions = opts.maxTransitions ?? STEPS_PER_STATE * opts.maxStates;
   const byEvents = (opts.locals ?? 'events') === 'events';
   const path: number[] = [];
   /** obs[d]: each thread's observation fingerprint after the first d transitions of `path`. */
@@ -180,7 +190,7 @@ export function explore<F, I extends Instance = Instance>(opts: ExploreOptions<F
       if (hit) return hit;
     }
     stats.states++;
-    if (stats.states > opts.maxStates) throw new ExploreLimit(opts.maxStates);
+    if (stats.states > opts.maxStates || stats.transitions > maxTransitions) throw new ExploreLimit(stats.states - 1, stats.transitions);
     if (opts.progress && (stats.states & 255) === 0) {
       const now = Date.now();
       if (now - t0 > 1000 && now - lastProgress > 1000) { lastProgress = now; stats.ms = now - t0; opts.progress(stats); }

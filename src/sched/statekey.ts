@@ -3,7 +3,6 @@ import { Mm } from '../kernel/mm.js';
 import { Vma } from '../kernel/vma.js';
 import { PageTable } from '../kernel/pagetable.js';
 import { Mutex, RwSem } from '../kernel/locks.js';
-import { PAGE_SIZE, HPAGE_PMD_SIZE } from '../kernel/types.js';
 import type { MmuNotifierOps } from '../kernel/notifier.js';
 
 /**
@@ -53,17 +52,9 @@ function mmText(mm: Mm, out: string[]): void {
     `s${subsText(n.subs)}`);
   for (const v of mm.vmas) {
     out.push(`v${v.start.toString(36)}-${v.end.toString(36)} ${v.flags} ${v.pgoff} ${v.file?.id ?? 0} ${v.anonVmas.map((a) => a.id).join(',')}`);
-    for (let a = v.start; a < v.end;) {
-      const huge = mm.hugePmd(a);
-      if (huge.bits !== 0 || !mm.pt.ptePage(a, false)) {
-        if (huge.bits !== 0) out.push(`H${a.toString(36)}:${huge.pfn},${huge.bits}`);
-        a += HPAGE_PMD_SIZE - (a % HPAGE_PMD_SIZE);
-        continue;
-      }
-      const p = mm.pte(a);
-      if (p.bits !== 0) out.push(`${a.toString(36)}:${p.pfn},${p.bits}`);
-      a += PAGE_SIZE;
-    }
+    mm.walkPtes(v.start, v.end,
+      (a, huge) => { out.push(`H${a.toString(36)}:${huge.pfn},${huge.bits}`); },
+      (a, p) => { out.push(`${a.toString(36)}:${p.pfn},${p.bits}`); });
   }
 }
 
@@ -97,7 +88,6 @@ export class StateHasher {
 
 const byFirst = (a: readonly [number, number], b: readonly [number, number]): number => a[0] - b[0];
 const ascending = (a: number, b: number): number => a - b;
-const ENTRY = { pfn: 0, bits: 0 };
 
 /**
  * The hash of exactly what kernelStateText writes (the same fields, in the same order, each
@@ -164,17 +154,11 @@ function mmHash(mm: Mm, h: StateHasher): void {
     h.num(v.start); h.num(v.end); h.num(v.flags); h.num(v.pgoff); h.num(v.file?.id ?? 0);
     h.num(v.anonVmas.length);
     for (const a of v.anonVmas) h.num(a.id);
-    for (let a = v.start; a < v.end;) {
-      const hb = mm.hugePmdBits(a);
-      if (hb !== 0 || !mm.pt.ptePage(a, false)) {
-        if (hb !== 0) { h.num(1); h.num(a); h.num(mm.hugePmd(a).pfn); h.num(hb); }
-        a += HPAGE_PMD_SIZE - (a % HPAGE_PMD_SIZE);
-        continue;
-      }
-      const p = mm.pteInto(a, ENTRY);
-      if (p.bits !== 0) { h.num(2); h.num(a); h.num(p.pfn); h.num(p.bits); }
-      a += PAGE_SIZE;
-    }
+    // The populated entries only, in address order (a VMA of millions of pages is hashed
+    // at the cost of what it maps).
+    mm.walkPtes(v.start, v.end,
+      (a, pmd) => { h.num(1); h.num(a); h.num(pmd.pfn); h.num(pmd.bits); },
+      (a, p) => { h.num(2); h.num(a); h.num(p.pfn); h.num(p.bits); });
     h.num(0);
   }
 }

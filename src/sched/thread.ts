@@ -1,4 +1,4 @@
-import type { Kernel } from '../kernel/kernel.js';
+import { EventLimit, type Kernel } from '../kernel/kernel.js';
 import { Mutex, RwSem } from '../kernel/locks.js';
 import { isWait, type Op, type Wait } from '../kernel/types.js';
 
@@ -48,6 +48,8 @@ export class SchedThread {
     try {
       r = this.op.next();
     } catch (e) {
+      // The run went past its event limit: not a failure of this thread, the run stops.
+      if (e instanceof EventLimit) throw e;
       k.check.afterStep();
       this.done = true;
       this.wait = undefined;
