@@ -199,7 +199,16 @@ export class Interpreter {
     for (const p of this.w.procs.values()) {
       // A victim whose exit the kill left for later (oomKill's deferExit) runs it now: the
       // task's next chance to run ends in do_exit().
-      if (p.mm.oomKilled && !p.mm.dead) this.runOp(doExit(this.k, p.pid, p.mm), 'exit of an OOM victim');
+      if (p.mm.oomKilled && !p.mm.dead && !this.hung.has(p.name)) {
+        try {
+          this.runOp(doExit(this.k, p.pid, p.mm), 'exit of an OOM victim');
+        } catch (e) {
+          // Its exit_mmap() hung in the kernel (the deadlock violation is raised): the task
+          // stays in D state and its mm is never torn down.
+          if (!(e instanceof TaskHung)) throw e;
+          this.hung.set(p.name, stmt.loc.line);
+        }
+      }
       if (p.mm.dead) p.exited = true;
       if (p.mm.oomKilled && p.killedAt === undefined) p.killedAt = stmt.loc.line;
     }
@@ -531,7 +540,7 @@ export class Interpreter {
 
   private *fork(s: A.Fork, task: number | undefined): Op<void> {
     const parent = this.w.proc(s.actor.name);
-    const pid = this.w.peekPid();
+    const pid = this.w.takePid();
     const mm = yield* doFork(this.k, task ?? parent.pid, parent.mm, pid);
     const regions = new Map<string, Region>();
     for (const [n, r] of parent.regions) regions.set(n, { ...r });

@@ -63,7 +63,12 @@ export class World {
     this.byPid.set(pid, p);
     return p;
   }
-  peekPid(): number { return this.nextPid; }
+  /**
+   * Takes the pid of a process a fork is creating: copy_process() allocates it before the
+   * copy, so a fork that hangs half-way (or races another fork) still holds its own.
+   * Linux: alloc_pid()
+   */
+  takePid(): number { return this.nextPid++; }
 
   proc(name: string): Proc {
     const p = this.procs.get(name);
