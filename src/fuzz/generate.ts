@@ -642,7 +642,8 @@ class Generator {
       // hmm_range_fault: no VMA, a PFNMAP/IO VMA or no VM_READ → -EFAULT; a write to a VMA
       // without VM_WRITE → -EPERM.
       // A VM_MIXEDMAP view passes hmm_vma_walk_test and fails at its PTEs (EPERM or EFAULT).
-      if (page?.k === 'view' && /mixedmap/.test(page.dev.options)) { errs.add('EFAULT'); errs.add('EPERM'); }
+      // The anonymous design's view is an ordinary anonymous VMA: hmm walks it like any other.
+      if (page?.k === 'view' && /mixedmap|vma=anon/.test(page.dev.options)) { errs.add('EFAULT'); errs.add('EPERM'); }
       else if (!page || page.k === 'view' || !readable(prot)) errs.add('EFAULT');
       else if (a.cmd === 'write' && !writable(prot)) errs.add('EPERM');
       else {

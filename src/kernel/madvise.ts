@@ -16,6 +16,7 @@ import { downRead, downWrite } from './locks.js';
 import { mmuNotifierInvalidateRangeStart, mmuNotifierInvalidateRangeEnd, type NotifierRange } from './notifier.js';
 import { zapPageRange, dropPteReference } from './memory.js';
 import { splitVma, vmaMerge } from './mmap.js';
+import { vmaAdjustTransHuge } from './huge.js';
 import { swapInPage, freeSwapCache } from './swap_state.js';
 import { filemapGetPage } from './filemap.js';
 import { isolateLruPage, reclaimPages } from './reclaim.js';
@@ -101,15 +102,15 @@ function* madviseVma(k: Kernel, task: number, mm: Mm, vma: Vma, start: number, e
       yield* madviseWillneed(k, task, vma, start, end);
       return undefined;
     case 'hugepage':
-      madviseUpdateVma(k, mm, vma, start, end, (vma.flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
+      yield* madviseUpdateVma(k, task, mm, vma, start, end, (vma.flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
       return undefined;
     case 'nohugepage':
-      madviseUpdateVma(k, mm, vma, start, end, (vma.flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
+      yield* madviseUpdateVma(k, task, mm, vma, start, end, (vma.flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
       return undefined;
     case 'mergeable':
       // ksm_madvise(): an incompatible VMA is silently left alone.
       if (!vmaKsmCompatible(vma)) return undefined;
-      madviseUpdateVma(k, mm, vma, start, end, vma.flags | VM_MERGEABLE);
+      yield* madviseUpdateVma(k, task, mm, vma, start, end, vma.flags | VM_MERGEABLE);
       return undefined;
     case 'collapse':
       return yield* madviseCollapse(k, task, mm, vma, start, end);
@@ -135,10 +136,13 @@ function vmaKsmCompatible(vma: Vma): boolean {
 
 /**
  * Gives [start, end) of `vma` the flags `flags`, splitting the VMA at the range's edges
- * and merging the result with compatible neighbours. Linux: madvise_update_vma() → vma_modify_flags()
+ * and merging the result with compatible neighbours. An edge inside a PMD-mapped THP splits
+ * the PMD first (a VMA boundary cannot cut a huge PMD), with its own CLEAR.
+ * Linux: madvise_update_vma() → vma_modify_flags() → __split_vma() → vma_adjust_trans_huge()
  */
-function madviseUpdateVma(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, flags: number): void {
+function* madviseUpdateVma(k: Kernel, task: number, mm: Mm, vma: Vma, start: number, end: number, flags: number): Op<void> {
   if (flags === vma.flags) return;
+  yield* vmaAdjustTransHuge(k, task, mm, start, end);
   splitVma(k, mm, start);
   splitVma(k, mm, end);
   const mid = mm.findVma(start)!;
