@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import { PG_SWAPCACHE, PG_ANON, PG_SWAPBACKED } from './frames.js';
+import { PG_SWAPCACHE, PG_ANON, PG_SWAPBACKED, PG_DIRTY } from './frames.js';
 import { lruAdd } from './lru.js';
 import { asSlot, bug, type Op } from './types.js';
 
@@ -28,12 +28,16 @@ export function deleteFromSwapCache(k: Kernel, pfn: number): void {
 
 /**
  * Frees the swap copy of a page once no swap entry refers to its slot any more
- * (only the cache's own use is left). Linux: folio_free_swap()
+ * (only the cache's own use is left). The page becomes dirty: it is now the only copy of
+ * its content, so reclaim must write it out again rather than drop it (MADV_FREE's
+ * lazyfree discard included). Linux: folio_free_swap() → delete_from_swap_cache(), folio_set_dirty()
  */
 export function freeSwapCache(k: Kernel, pfn: number): void {
   const slot = k.mem.swapOf.get(pfn);
   if (slot === undefined) return;
-  if (k.swap.count[slot] === 1) deleteFromSwapCache(k, pfn);
+  if (k.swap.count[slot] !== 1) return;
+  deleteFromSwapCache(k, pfn);
+  k.mem.set(pfn, PG_DIRTY);
 }
 
 /** A swap entry is gone (swap PTE cleared or swapped in). Linux: swap_free() */
