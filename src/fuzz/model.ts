@@ -114,7 +114,8 @@ function viewOutcomes(page: Extract<PageM, { k: 'view' }>, write: boolean): read
   // A hole, a PFNMAP target, a target the access may not use: hmm_range_fault fails → SIGBUS.
   if (!t) return [{ sig: 'SIGBUS' }];
   // A PFNMAP view is refused by hmm_vma_walk_test; a MIXEDMAP one is walked (and faulted).
-  if (t.page.k === 'view') return /mixedmap/.test(t.page.dev.options) ? ANYTHING : [{ sig: 'SIGBUS' }];
+  // The anonymous design's view is an ordinary anonymous VMA: walked (and faulted) too.
+  if (t.page.k === 'view') return /mixedmap|vma=anon/.test(t.page.dev.options) ? ANYTHING : [{ sig: 'SIGBUS' }];
   const prot = t.region.prots[t.idx]!;
   if (!readable(prot) || (write && !writable(prot))) return [{ sig: 'SIGBUS' }];
   const ok: Outcome = write ? {} : { values: valuesOf(t.page)! };
