@@ -33,6 +33,8 @@ export interface CampaignReport {
   readonly judged: number;
   readonly statements: number;
   readonly findings: readonly ShrunkFinding[];
+  /** Scenarios that found something (a finding seen before counts again here). */
+  readonly failed: number;
   readonly millis: number;
 }
 
@@ -41,7 +43,7 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
   const t0 = performance.now();
   const findings: ShrunkFinding[] = [];
   const seen = new Set<string>();
-  let run = 0, judged = 0, statements = 0;
+  let run = 0, judged = 0, statements = 0, failed = 0;
   const max = opts.maxFindings ?? 5;
   for (let i = 0; i < opts.count && findings.length < max; i++) {
     const f = checkScenario(opts.seed, i, opts);
@@ -51,6 +53,7 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
     // A hunt (--mirror) looks for the variant's own violations: ones the default design, in
     // the same scenario, does not have too.
     if (f.finding && (opts.mirror === undefined || (f.finding.kind === 'violation' && !defaultsBreak(f.plan)))) {
+      failed++;
       const key = `${f.finding.kind}:${signature(f.finding)}`;
       if (!seen.has(key)) {
         seen.add(key);
@@ -59,7 +62,7 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
     }
     opts.onProgress?.(run, findings.length);
   }
-  return { seed: opts.seed, run, judged, statements, findings, millis: performance.now() - t0 };
+  return { seed: opts.seed, run, judged, statements, findings, failed, millis: performance.now() - t0 };
 }
 
 /** Generates scenario `index` and checks it: the generator's own finding, then two replays of its text. */

@@ -100,6 +100,8 @@ function printReport(r: CampaignReport, mirror: string | undefined, io: FuzzIo):
   for (const f of r.findings) printFinding(f, r.seed, io);
   io.out(`${r.run} scenarios (${r.judged} judged for contents and violations), ${r.statements} statements, seed ${r.seed}, ${secs} s: ` +
     (r.findings.length === 0 ? 'nothing found' : `${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}`));
+  // The closing line CI servers and scripts read.
+  io.out(`fuzz: ${r.run - r.failed} passed, ${r.failed} failed`);
 }
 
 function printFinding(f: ShrunkFinding, seed: number, io: FuzzIo): void {
