@@ -8,7 +8,7 @@
  *   …
  *   3 passed, 1 failed
  */
-import { formatDiagnostic } from '../lang/diagnostics.js';
+import { displayTitle, formatDiagnosticList } from '../lang/diagnostics.js';
 import { goldenProblem } from './golden.js';
 import type { Diagnostic, Failure } from './result.js';
 import type { SpecResult } from './suite.js';
@@ -49,9 +49,12 @@ export function useColor(stream: { readonly isTTY?: boolean }, env: NodeJS.Proce
   return stream.isTTY === true;
 }
 
-/** All diagnostics of a file, each located with its line and a caret. */
+/**
+ * The diagnostics of a file, each located with its line and a caret: a screenful at most
+ * (ERRORS_SHOWN, then "… and N more errors in FILE").
+ */
 export function formatDiagnostics(diags: readonly Diagnostic[], source: string, color: boolean): string {
-  return diags.map((d) => formatDiagnostic(d, source, color)).join('\n');
+  return formatDiagnosticList(diags, source, color);
 }
 
 /** `file:line:col: message`, then the detail lines indented. */
@@ -88,7 +91,7 @@ export function formatResult(r: SpecResult, color: boolean, debug: boolean): str
   const p = palette(color);
   const passed = r.status === 'passed';
   const status = passed ? p.green(p.bold('PASS')) : p.red(p.bold('FAIL'));
-  let head = `${status}  ${r.file}  ${p.dim(r.title)}`;
+  let head = `${status}  ${r.file}  ${p.dim(displayTitle(r.title))}`;
   if (r.status === 'bad-input') head += `  ${p.red('(bad input)')}`;
   if (r.golden?.kind === 'written') head += `  ${p.yellow(`(golden written: ${r.golden.ref.shown})`)}`;
   if (r.golden?.kind === 'updated') head += `  ${p.yellow(`(golden updated: ${r.golden.ref.shown})`)}`;
