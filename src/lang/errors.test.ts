@@ -133,7 +133,7 @@ describe('every syntax error of a file', () => {
     const all = errors(body);
     expect(all).toHaveLength(MAX_SYNTAX_ERRORS + 1);
     expect(all[0]).toBe('2:6 expected ":", found "0"');
-    expect(all.at(-1)).toBe(`${MAX_SYNTAX_ERRORS + 2}:1 ${STOPPED_MESSAGE}`);
+    expect(all.at(-1)).toBe(`${MAX_SYNTAX_ERRORS + 2}:6 ${STOPPED_MESSAGE}`);
   });
 
   it('20,000 stray "}" lines after a 15,000-line trace block: a few reparses, not 20,000', () => {
