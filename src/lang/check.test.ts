@@ -49,6 +49,7 @@ describe('checkSpec', () => {
     ['intro: open mirror m2 of vm1 with chek=valid', '1:35 unknown mirror option "chek": expected api, check, lock, vma, fault, fork, mkwrite, max-retries'],
     ['intro: open mirror m2 of vm1 with api=hmm2020', '1:39 expected a value of option api (interval, hmm2019), found "hmm2020"'],
     ['intro: open mirror m2 of vm1 with max-retries=0', '1:47 option max-retries needs an integer ≥ 1, found "0"'],
+    ['intro: open mirror m2 of vm1 with max-retries=4294967296', '1:47 option max-retries is at most 10000 (each retry is simulated), found 4294967296'],
     ['intro: open mirror m2 of vm1 with lock=on, lock=off', '1:44 option "lock" is given twice'],
     ['intro: open mirror m of vm1', '1:20 duplicate device "m"'],
     ['intro: mmap m v2 pages 1 target vm1.heap[4]', '1:42 page 4 is out of range: region heap of vm1 has 4 pages'],

@@ -155,6 +155,8 @@ function checkOption(opt: MirrorOption, report: Report): void {
   if (spec.kind === 'int') {
     if (v.type !== 'int' || v.value < spec.min) {
       report(v, `option ${opt.key.value} needs an integer ≥ ${spec.min}, found ${quote(v.type === 'int' ? v.raw : v.value)}`);
+    } else if (v.value > spec.max) {
+      report(v, `option ${opt.key.value} is at most ${spec.max} (each retry is simulated), found ${v.raw}`);
     }
   } else if (v.type !== 'word' || !spec.values.includes(v.value)) {
     const found = v.type === 'int' ? v.raw : v.value;

@@ -83,6 +83,12 @@ export function displayMessage(message: string): string {
   return visible(message).replace(/[^\s]{61,}/g, (w) => `${w.slice(0, 40)}…${w.slice(-12)}`);
 }
 
+/** A line of a report that quotes the user's text: displayMessage, then at most `max` characters. */
+export function displayLine(line: string, max = 300): string {
+  const v = displayMessage(line);
+  return v.length > max ? `${v.slice(0, max - 1)}…` : v;
+}
+
 /** A title or name for one report line: visible characters, at most `max` of them. */
 export function displayTitle(title: string, max = 120): string {
   const v = visible(title);

@@ -15,10 +15,10 @@ export interface MirrorOptions {
   readonly maxRetries: number;
 }
 
-/** One row of the option table: its word values (default first), or a positive integer. */
+/** One row of the option table: its word values (default first), or an integer in [min, max]. */
 export type OptionSpec =
   | { readonly kind: 'word'; readonly values: readonly string[]; readonly field: keyof MirrorOptions }
-  | { readonly kind: 'int'; readonly min: number; readonly default: number; readonly field: keyof MirrorOptions };
+  | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly default: number; readonly field: keyof MirrorOptions };
 
 export const MIRROR_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   api: { kind: 'word', values: ['interval', 'hmm2019'], field: 'api' },
@@ -28,7 +28,9 @@ export const MIRROR_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   fault: { kind: 'word', values: ['hmm', 'snapshot'], field: 'fault' },
   fork: { kind: 'word', values: ['dontcopy', 'copy'], field: 'fork' },
   mkwrite: { kind: 'word', values: ['fault', 'none'], field: 'mkwrite' },
-  'max-retries': { kind: 'int', min: 1, default: 16, field: 'maxRetries' },
+  // At most 10,000: every retry is simulated (a fault that livelocks runs them all, ~20 µs
+  // each), and 4294967296 retries would run for a day.
+  'max-retries': { kind: 'int', min: 1, max: 10_000, default: 16, field: 'maxRetries' },
 };
 
 export const DEFAULT_MIRROR_OPTIONS: MirrorOptions = {

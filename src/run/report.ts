@@ -8,7 +8,7 @@
  *   …
  *   3 passed, 1 failed
  */
-import { displayTitle, formatDiagnosticList } from '../lang/diagnostics.js';
+import { displayLine, displayTitle, formatDiagnosticList } from '../lang/diagnostics.js';
 import { goldenProblem } from './golden.js';
 import type { Diagnostic, Failure } from './result.js';
 import type { SpecResult } from './suite.js';
@@ -60,8 +60,9 @@ export function formatDiagnostics(diags: readonly Diagnostic[], source: string, 
 /** `file:line:col: message`, then the detail lines indented. */
 export function formatFailure(file: string, f: Failure, color: boolean): string {
   const p = palette(color);
-  const head = `${p.bold(`${file}:${f.line}:${f.col}:`)} ${p.red(f.message)}`;
-  return f.detail ? `${head}\n${indent(f.detail, 2)}` : head;
+  const head = `${p.bold(`${file}:${f.line}:${f.col}:`)} ${p.red(displayLine(f.message))}`;
+  // A failure quotes the spec's text and values: a 100,000-character line is cut to a screen's width.
+  return f.detail ? `${head}\n${indent(f.detail.split('\n').map((l) => displayLine(l)).join('\n'), 2)}` : head;
 }
 
 /** A unified diff (golden.ts's diffLines) with removed lines red and added lines green. */
