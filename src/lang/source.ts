@@ -2,8 +2,8 @@
  * From the bytes of a spec file to its text (docs/language.md, "Lexical syntax"):
  *
  *   - a spec is UTF-8; a UTF-8 byte order mark at the start is dropped;
- *   - a file that is mostly not text (NUL bytes, control bytes, invalid UTF-8: more than one
- *     byte in ten of its first 8 KiB) is one error, `file:1:1: not a text file (binary content)`;
+ *   - a file that is mostly not text (NUL bytes, control bytes, invalid UTF-8: more than three
+ *     bytes in ten of its first 8 KiB) is one error, `file:1:1: not a text file (binary content)`;
  *   - otherwise each invalid UTF-8 sequence and each NUL byte is an error at its place (a
  *     U+FFFD silently standing for it would hide it inside a string or a comment).
  */
@@ -47,7 +47,7 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** More than one byte in ten of the first 8 KiB is NUL, a control byte or not UTF-8. */
+/** More than three bytes in ten of the first 8 KiB are NUL, control bytes or not UTF-8. */
 function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, SAMPLE);
   if (n === 0) return false;
@@ -63,7 +63,7 @@ function looksBinary(bytes: Uint8Array): boolean {
     const len = validSequence(bytes, i);
     if (len === 0) { odd++; i++; } else i += len;
   }
-  return odd * 10 > n;
+  return odd * 10 > n * 3;
 }
 
 /**
