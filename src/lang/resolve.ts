@@ -216,7 +216,8 @@ function checkMmap(stmt: MmapAnon | MmapFile | MmapDev, actor: string, regions: 
     report(stmt.name, `duplicate region "${stmt.name.name}" of process ${actor}: region names are never reused, choose another`);
     return;
   }
-  const phantom = failing || stmt.pages.value < 1 || !aligned;
+  // A mapping over MAX_PAGES was reported: its pages are not tracked (munmap would list them all).
+  const phantom = failing || stmt.pages.value < 1 || stmt.pages.value > MAX_PAGES || !aligned;
   const huge = stmt.type === 'mmapAnon' && stmt.huge;
   const start = phantom ? undefined : stmt.at?.value ?? placement(regions, stmt.pages.value, huge);
   regions.set(stmt.name.name, { pages: stmt.pages.value, start, live: !phantom, holes: new Set(), phantom });
@@ -277,7 +278,7 @@ function checkMremap(stmt: Extract<ThreadStmt, { type: 'mremap' }>, regions: Map
 function unmapRange(range: Range, actor: string, scope: Scope): void {
   if (range.type !== 'regionRange') return;
   const region = scope.processes.get(range.process?.name ?? actor)?.get(range.region.name);
-  if (region === undefined) return;
+  if (region === undefined || region.phantom) return;
   const from = range.slice?.start.value ?? 0;
   const to = range.slice === undefined ? region.pages : range.slice.end?.value ?? from + 1;
   for (let i = from; i < to; i++) region.holes.add(i);
