@@ -46,13 +46,20 @@ export function loadCorpus(paths: readonly string[]): Corpus {
   };
   for (const p of paths) walk(resolve(p));
   const files = [...new Set(found)].sort().map((p) => ({
-    path: relative(process.cwd(), p).split('\\').join('/'),
+    path: shownBase(p),
     text: readFileSync(p).toString('latin1'),
   }));
   if (files.length === 0) throw new Error(`no specs (*.mms) under ${paths.join(', ')}`);
   const tokens = new Set<string>();
   for (const f of files) for (const t of tokenize(f.text)) if (t.kind !== 'space') tokens.add(t.text);
   return { files, tokens: [...tokens].sort() };
+}
+
+/** A corpus file as reports name it: from its `specs` folder on (`specs/kernel/x.mms`), else as given. */
+function shownBase(abs: string): string {
+  const parts = abs.split(/[\\/]/);
+  const at = parts.lastIndexOf('specs');
+  return at >= 0 ? parts.slice(at).join('/') : relative(process.cwd(), abs).split('\\').join('/');
 }
 
 /** A token of a spec, by position in the (latin1) text. */
@@ -538,7 +545,10 @@ export interface CampaignOptions {
   readonly heapMb?: number;
   /** Where failing mutants are saved; default a new folder under the OS's temp folder. */
   readonly outDir?: string;
-  /** Shrink failing mutants (default true; at most `shrinkRuns` runs each, default 200). */
+  /**
+   * Shrink failing mutants (default true; at most `shrinkRuns` runs each, default 200), except
+   * hangs and lost workers, where every try would cost the whole time budget.
+   */
   readonly shrink?: boolean;
   readonly shrinkRuns?: number;
   /** Run in-process with this main instead of the real CLI in a worker (tests). */
@@ -607,7 +617,8 @@ export async function mutationCampaign(opts: CampaignOptions): Promise<CampaignR
         const saved = join(outDir, `mutant-${opts.seed}-${index}.mms`);
         writeFileSync(saved, m.bytes);
         let shrunk: string | undefined;
-        if (opts.shrink !== false) {
+        // A hang or a lost worker costs a whole budget per try: those are saved unshrunk.
+        if (opts.shrink !== false && !LOST.has(verdict.kind)) {
           const small = await shrinkMutant(m.bytes, verdict.kind, runner, work, opts.shrinkRuns ?? 200);
           if (small.length < m.bytes.length) {
             shrunk = join(outDir, `mutant-${opts.seed}-${index}.shrunk.mms`);
@@ -626,6 +637,8 @@ export async function mutationCampaign(opts: CampaignOptions): Promise<CampaignR
   }
   return { seed: opts.seed, mutants: indices.length, exits, failures, ms: performance.now() - t0, outDir, slowest };
 }
+
+const LOST: ReadonlySet<FailureKind> = new Set(['hang', 'heap', 'worker-died']);
 
 /** The first failure among a mutant's command outcomes (or its lost worker). */
 function judgeRun(result: RunResult, name: string, content: Buffer):
