@@ -520,8 +520,15 @@ function workerRunner(timeoutMs: number, heapMb: number): Runner {
   };
 }
 
+/** The states an explore block of a mutant may visit (`--max-states`). */
+export const FUZZ_MAX_STATES = 10_000;
+
 /** The worker's side: runs each job through the real CLI and posts the outcomes back. */
 async function workerMain(): Promise<void> {
+  // The campaign judges robustness, not verdicts: an explore block of a mutant that grows to
+  // the default 200,000 states takes over a minute, bounded but past any budget. It stops at
+  // FUZZ_MAX_STATES instead, with the same "explore stopped" message (src/run/concurrent.ts).
+  process.env.MMSPEC_MAX_STATES = String(FUZZ_MAX_STATES);
   const { main } = await import('../cli.js');
   parentPort!.on('message', (job: Job) => {
     parentPort!.postMessage({ id: job.id, outcomes: runCommands(main, job.file) } satisfies Reply);
