@@ -52,6 +52,7 @@ describe('checkSpec', () => {
     ['file data pages 1', '1:6 duplicate file "data"'],
     ['file big pages 1_000_000_000', '1:16 a file has at most 65536 pages in a spec, found 1000000000'],
     ['vm1: mmap anon big pages 1_000_000_000', '1:26 a mapping has at most 65536 pages in a spec (unless it expects an error), found 1000000000'],
+    ['vm1: munmap heap[2..9007199254740991]', '1:21 end 9007199254740991 is out of range: region heap has 4 pages (the end of [a..b] is exclusive, at most 4)'],
     ['vm1: mmap anon big pages 1_000_000_000\nvm1: munmap big\nvm1: read big[999999999]', '1:26 a mapping has at most 65536 pages in a spec (unless it expects an error), found 1000000000'],
     ['intro: open mirror m2 of vm1 with chek=valid', '1:35 unknown mirror option "chek": expected api, check, lock, vma, fault, fork, mkwrite, max-retries'],
     ['intro: open mirror m2 of vm1 with api=hmm2020', '1:39 expected a value of option api (interval, hmm2019), found "hmm2020"'],

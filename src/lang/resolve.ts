@@ -168,10 +168,12 @@ function visitProcessStmt(stmt: ThreadStmt, actor: string, regions: Map<string, 
     case 'read': case 'write': case 'mprotect': case 'madvise':
       resolveRange(stmt.range, actor, scope, report);
       return;
-    case 'munmap':
-      resolveRange(stmt.range, actor, scope, report);
-      if (stmt.expectErrno === undefined) unmapRange(stmt.range, actor, scope);
+    case 'munmap': {
+      // A range that did not resolve (reported) unmaps nothing here: [510..2^53] would list 2^53 holes.
+      const pages = resolveRange(stmt.range, actor, scope, report);
+      if (stmt.expectErrno === undefined && pages !== undefined) unmapRange(stmt.range, actor, scope);
       return;
+    }
     case 'mremap':
       checkMremap(stmt, regions, report);
       return;
@@ -280,7 +282,7 @@ function unmapRange(range: Range, actor: string, scope: Scope): void {
   const region = scope.processes.get(range.process?.name ?? actor)?.get(range.region.name);
   if (region === undefined || region.phantom) return;
   const from = range.slice?.start.value ?? 0;
-  const to = range.slice === undefined ? region.pages : range.slice.end?.value ?? from + 1;
+  const to = Math.min(region.pages, range.slice === undefined ? region.pages : range.slice.end?.value ?? from + 1);
   for (let i = from; i < to; i++) region.holes.add(i);
   if (region.holes.size >= region.pages) region.live = false;
 }
