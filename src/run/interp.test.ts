@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSource } from './interp.js';
+import { checkSource, runSpec } from './interp.js';
 
 /** `line:col message` of every error `mmspec check` reports for a spec "t" header plus `body`. */
 function check(body: string): string[] {
@@ -25,5 +25,25 @@ describe('errors of a file with syntax errors (checkSource)', () => {
     expect(errors.map((e) => e.split(' ')[0])).toEqual(['3:9', '4:32', '6:11']);
     expect(errors[0]).toContain('duplicate process "vm1"');
     expect(errors[2]).toMatch(/nowhere/);
+  });
+});
+
+describe('huge sizes the fuzzer found (issue 11)', () => {
+  it('swap of 2^53 - 1 slots runs, and the final state lists only the slots in use', () => {
+    const run = runSpec([
+      'spec "t"', 'memory 2 frames', 'swap 9007199254740991 slots', 'process vm1',
+      'vm1: mmap anon heap pages 3', 'vm1: write heap[0] "a"', 'vm1: write heap[1] "b"', 'vm1: write heap[2] "c"', '',
+    ].join('\n'), 't.mms');
+    expect(run.diagnostics).toEqual([]);
+    expect(run.failures).toEqual([]);
+    expect((run.trace!.final as { swap: string[] }).swap).toEqual(['slot 0: count 1 = "a"', 'slot 1: count 1 = "b"']);
+  });
+
+  it('an empty file, a comment-only file and a CR-only file are located bad input, not a crash', () => {
+    for (const src of ['', '# nothing\n', 'spec "t"\rprocess vm1\r']) {
+      const run = runSpec(src, 't.mms');
+      expect(run.diagnostics.length).toBeGreaterThan(0);
+      expect(run.diagnostics.every((d) => d.line >= 1 && d.col >= 1)).toBe(true);
+    }
   });
 });
