@@ -19,4 +19,4 @@ for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err) => { if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw err; });
 }
 const { runCli } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli.js')).href);
-process.exitCode = runCli(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2));

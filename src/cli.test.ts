@@ -242,6 +242,77 @@ describe('mmspec trace', () => {
   });
 });
 
+/** Bad files through the real interpreter (main's default deps), as the fuzzer found them. */
+describe('files that are not clean text (issue 11)', () => {
+  const real = (argv: string[]): Outcome => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = main(argv, { cwd: root, env: {}, out: (t) => { out.push(t); }, err: (t) => { err.push(t); }, colorOut: false, colorErr: false });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const putBytes = (rel: string, b: Buffer) => { writeFileSync(join(root, rel), b); };
+  const spec = 'spec "Write then read"\nprocess vm1\nvm1: mmap anon heap pages 2\nvm1: write heap[0] "x"\nvm1: read heap[0] expect "x"\n';
+
+  test('a UTF-8 BOM at the start is accepted by run, check and trace', () => {
+    putBytes('bom.mms', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(spec)]));
+    expect(real(['run', 'bom.mms'])).toMatchObject({ code: 0 });
+    expect(real(['check', 'bom.mms'])).toMatchObject({ code: 0, err: '' });
+    expect(real(['trace', 'bom.mms']).out).toMatch(/^spec: Write then read\n/);
+  });
+
+  test('a binary file is one error: file:1:1: not a text file', () => {
+    putBytes('bin.mms', Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 2654435761) >>> 24)));
+    const c = real(['check', 'bin.mms']);
+    expect(c.code).toBe(2);
+    expect(c.err).toBe('bin.mms:1:1: error: not a text file (binary content)\n1 of 1 spec with errors');
+    const r = real(['run', 'bin.mms']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('FAIL  bin.mms  bin.mms  (bad input)\n    bin.mms:1:1: error: not a text file (binary content)\n\n0 passed, 1 failed');
+    expect(real(['trace', 'bin.mms']).code).toBe(2);
+  });
+
+  test('invalid UTF-8 inside a string is located, not turned into U+FFFD silently', () => {
+    putBytes('u.mms', Buffer.concat([Buffer.from(spec), Buffer.from('vm1: write heap[1] "ab'), Buffer.from([0xff]), Buffer.from('"\n')]));
+    const c = real(['check', 'u.mms']);
+    expect(c.code).toBe(2);
+    expect(c.err.split('\n').slice(0, 3)).toEqual([
+      'u.mms:6:23: error: invalid UTF-8 (byte 0xff): a spec is UTF-8 text',
+      'vm1: write heap[1] "ab\ufffd"',
+      '                      ^',
+    ]);
+  });
+
+  test('a 200,000-character line is shown as a window around the error, not whole', () => {
+    put('long.mms', `${spec}vm1: write heap[1] "${'a'.repeat(200_000)}" junk\n`);
+    const c = real(['check', 'long.mms']);
+    expect(c.code).toBe(2);
+    const lines = c.err.split('\n');
+    expect(lines[0]).toBe('long.mms:6:200023: error: expected "expect" or end of line, found "junk"');
+    expect(lines[1]).toMatch(/^…a+" junk$/);
+    expect(lines[2]!.indexOf('^')).toBe(lines[1]!.indexOf('junk'));
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(200);
+  });
+
+  test('at most a screenful of errors per file, then how many more', () => {
+    put('many.mms', `${spec}${'vm1: frob heap\n'.repeat(60)}`);
+    const c = real(['check', 'many.mms']);
+    expect(c.code).toBe(2);
+    const lines = c.err.split('\n');
+    expect(lines.filter((l) => l.startsWith('many.mms:'))).toHaveLength(20);
+    expect(lines.at(-2)).toBe('… and at least 6 more errors in many.mms');
+    put('dups.mms', `${spec}${'tags a\n'.repeat(30)}`);
+    expect(real(['check', 'dups.mms']).err.split('\n').at(-2)).toBe('… and 9 more errors in dups.mms');
+  });
+
+  test('deep nesting (20,000 unclosed blocks) is a few located errors, not a stack overflow', () => {
+    put('deep.mms', `${spec}${'race {\n'.repeat(20_000)}`);
+    const c = real(['check', 'deep.mms']);
+    expect(c.code).toBe(2);
+    expect(c.err).not.toMatch(/RangeError|internal error|^\s+at /m);
+    expect(c.err.split('\n')[0]).toMatch(/^deep\.mms:6:1: error: /);
+  });
+});
+
 /**
  * The real command, spawned: bin/mmspec.js builds dist/ and runs the compiled CLI with the
  * real interpreter. The tests marked (interpreter) pass once src/run/interp.ts runs specs.

@@ -17,8 +17,8 @@ import {
   formatSummary, palette, useColor,
 } from './run/report.js';
 import type { Diagnostic } from './run/result.js';
-import { cmdFuzz } from './fuzz/command.js';
-import { collectSpecs, findOrphanGoldens, findRoot, judgeSpec, suiteRootOf, type SpecRunner } from './run/suite.js';
+import { decodeSource, type DecodedSource } from './lang/source.js';
+import { collectSpecs, findOrphanGoldens, findRoot, judgeSpec, suiteRootOf, type SpecResult, type SpecRunner } from './run/suite.js';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
@@ -33,8 +33,6 @@ export interface CliIo {
   readonly err: (text: string) => void;
   readonly colorOut: boolean;
   readonly colorErr: boolean;
-  /** stderr is a terminal: a progress line may be redrawn there. */
-  readonly progressTty?: boolean;
 }
 
 /** The interpreter's two entry points; tests pass fakes. */
@@ -46,17 +44,18 @@ export interface CliDeps {
 const USAGE = `usage: mmspec run [--update] [--max-states N] [PATH…]   run specs (default: specs/)
        mmspec check FILE…              parse and check specs without running them
        mmspec trace FILE               print the trace of one spec
-       mmspec fuzz [--seed S] [--count N] [--mirror OPT=V,…]   generated scenarios: nothing lost, no crash`;
+       mmspec fuzz [--seed S] [--count N] [--mirror OPT=V,…]   generated scenarios: nothing lost, no crash
+       mmspec fuzz --mutate [--seed S] [--count N] [PATH…]   run mutants of the specs, report crashes`;
 
-/** The CLI on the real process: for bin/mmspec.js. Returns the exit code. */
-export function runCli(argv: readonly string[]): number {
+/** The CLI on the real process: for bin/mmspec.js. Returns the exit code (fuzz: a promise of it). */
+export function runCli(argv: readonly string[]): number | Promise<number> {
+  if (argv[0] === 'fuzz') return runFuzz(argv.slice(1));
   const io: CliIo = {
     cwd: process.cwd(), env: process.env,
     out: (text) => { process.stdout.write(text + '\n'); },
     err: (text) => { process.stderr.write(text + '\n'); },
     colorOut: useColor(process.stdout, process.env),
     colorErr: useColor(process.stderr, process.env),
-    progressTty: process.stderr.isTTY === true,
   };
   try {
     return main(argv, io);
@@ -77,10 +76,6 @@ export function main(argv: readonly string[], io: CliIo,
     case 'run': return cmdRun(rest, io, deps);
     case 'check': return cmdCheck(rest, io, deps);
     case 'trace': return cmdTrace(rest, io, deps);
-    case 'fuzz': return cmdFuzz(rest, {
-      out: io.out, err: io.err,
-      ...(io.progressTty ? { progress: (t: string) => { process.stderr.write(`\r\x1b[K${t}`); } } : {}),
-    });
     case 'help': case '--help': case '-h':
       io.out(USAGE);
       return EXIT_PASSED;
@@ -136,9 +131,13 @@ function shown(root: string, cwd: string, abs: string): string {
   return rel.startsWith('..') ? relative(cwd, abs).split(sep).join('/') : rel;
 }
 
-function readSource(abs: string, name: string, io: CliIo): string | undefined {
+/**
+ * The text of a spec file (src/lang/source.ts: UTF-8, a BOM dropped), or the located errors
+ * saying why it is not spec text; undefined after reporting an unreadable file.
+ */
+function readSource(abs: string, name: string, io: CliIo): DecodedSource | undefined {
   try {
-    return readFileSync(abs, 'utf8');
+    return decodeSource(readFileSync(abs), name);
   } catch (err) {
     io.err(`mmspec: cannot read ${name}: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
@@ -158,7 +157,9 @@ function cmdRun(args: readonly string[], io: CliIo, deps: CliDeps): number {
     const name = shown(root, io.cwd, abs);
     const source = readSource(abs, name, io);
     if (source === undefined) { badInput = true; failed++; continue; }
-    const result = judgeSpec(source, name, goldenFor(suiteRootOf(abs) ?? root, abs), mode, deps.runSpec);
+    const result: SpecResult = source.diagnostics.length
+      ? { file: name, title: name, status: 'bad-input', run: { file: name, title: name, source: source.text, diagnostics: source.diagnostics, failures: [] } }
+      : judgeSpec(source.text, name, goldenFor(suiteRootOf(abs) ?? root, abs), mode, deps.runSpec);
     io.out(formatResult(result, io.colorOut, debug));
     if (result.status === 'passed') passed++;
     else failed++;
@@ -200,14 +201,14 @@ function cmdCheck(args: readonly string[], io: CliIo, deps: CliDeps): number {
     const name = shown(root, io.cwd, abs);
     const source = readSource(abs, name, io);
     if (source === undefined) { bad++; continue; }
-    let diags: readonly Diagnostic[];
+    let diags: readonly Diagnostic[] = source.diagnostics;
     try {
-      diags = deps.checkSource(source, name);
+      if (!diags.length) diags = deps.checkSource(source.text, name);
     } catch (err) {
       io.err(`${name}: ${formatInternalError(err, io.env.MMSPEC_DEBUG === '1')}`);
       return EXIT_FAILED;
     }
-    if (diags.length) { io.err(formatDiagnostics(diags, source, io.colorErr)); bad++; }
+    if (diags.length) { io.err(formatDiagnostics(diags, source.text, io.colorErr)); bad++; }
   }
   if (bad) {
     io.err(`${bad} of ${files.length} spec${files.length === 1 ? '' : 's'} with errors`);
@@ -227,15 +228,19 @@ function cmdTrace(args: readonly string[], io: CliIo, deps: CliDeps): number {
   if (!existsSync(abs)) { io.err(`mmspec: no such file: ${parsed.paths[0]}`); return EXIT_BAD_INPUT; }
   const source = readSource(abs, name, io);
   if (source === undefined) return EXIT_BAD_INPUT;
+  if (source.diagnostics.length) {
+    io.err(formatDiagnostics(source.diagnostics, source.text, io.colorErr));
+    return EXIT_BAD_INPUT;
+  }
   let run;
   try {
-    run = deps.runSpec(source, name);
+    run = deps.runSpec(source.text, name);
   } catch (err) {
     io.err(`${name}: ${formatInternalError(err, io.env.MMSPEC_DEBUG === '1')}`);
     return EXIT_FAILED;
   }
   if (run.diagnostics.length) {
-    io.err(formatDiagnostics(run.diagnostics, source, io.colorErr));
+    io.err(formatDiagnostics(run.diagnostics, source.text, io.colorErr));
     return EXIT_BAD_INPUT;
   }
   if (run.trace) io.out(serializeTrace(run.trace).replace(/\n$/, ''));
@@ -243,3 +248,19 @@ function cmdTrace(args: readonly string[], io: CliIo, deps: CliDeps): number {
   if (!run.trace) { io.err(`${name}: ${formatInternalError('the run produced no trace', false)}`); return EXIT_FAILED; }
   return run.failures.length ? EXIT_FAILED : EXIT_PASSED;
 }
+
+/**
+ * `mmspec fuzz` (src/fuzz/command.ts): generated scenarios, or with `--mutate` mutants of the
+ * specs run in worker threads (asynchronous). The fuzzer sits above the CLI (it drives main()),
+ * so it is loaded here, on demand, rather than imported.
+ */
+async function runFuzz(args: readonly string[]): Promise<number> {
+  const { cmdFuzz } = await import('./fuzz/command.js');
+  return cmdFuzz(args, {
+    cwd: process.cwd(),
+    out: (text) => { process.stdout.write(text + '\n'); },
+    err: (text) => { process.stderr.write(text + '\n'); },
+    ...(process.stderr.isTTY ? { progress: (text: string) => { process.stderr.write(`\r\x1b[K${text}`); } } : {}),
+  });
+}
+

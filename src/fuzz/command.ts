@@ -9,8 +9,10 @@
  */
 import { checkScenario, runCampaign, type CampaignReport, type ShrunkFinding } from './campaign.js';
 import { MIRROR_OPTIONS } from '../lang/options.js';
+import { fuzzMutateCommand } from './mutate.js';
 
 export interface FuzzIo {
+  readonly cwd: string;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   /** A progress line may be redrawn (stderr is a terminal). */
@@ -18,13 +20,17 @@ export interface FuzzIo {
 }
 
 export const FUZZ_USAGE = `usage: mmspec fuzz [--seed S] [--count N] [--max-findings K] [--mirror OPT=V,…] [--index I]
+       mmspec fuzz --mutate [--seed S] [--count N] [PATH…]
   random valid specs over the whole language, each checked: no internal error, no violation with the
   default mirror options, every page holding what it must at the end, the same trace twice; every
   failure is shrunk to a minimal spec. --mirror hunts for a scenario that breaks that driver variant.
-  Defaults: --seed 1 --count 200.`;
+  --mutate runs mutants of the specs under PATH (default specs/) through run and check: every exit
+  must be 0, 1 or 2, located, without a stack trace, a hang or an exhausted heap.
+  Defaults: --seed 1 --count 200 (--mutate: --count 1000).`;
 
-/** Parses `fuzz`'s arguments and runs it. Returns the exit code. */
-export function cmdFuzz(args: readonly string[], io: FuzzIo): number {
+/** Parses `fuzz`'s arguments and runs it. Returns the exit code (`--mutate`: a promise of it). */
+export function cmdFuzz(args: readonly string[], io: FuzzIo): number | Promise<number> {
+  if (args.includes('--mutate')) return fuzzMutateCommand(args, io);
   let seed = 1, count = 200, maxFindings = 5, index: number | undefined, mirror: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;

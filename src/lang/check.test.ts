@@ -28,6 +28,10 @@ describe('checkSpec', () => {
     expect(problems('')).toEqual([]);
   });
 
+  it('accepts the largest file and mapping, and a larger mapping that expects an error', () => {
+    expect(problems('file big pages 65536\nvm1: mmap anon big pages 65_536\nvm1: mmap anon huge2 pages 0x1000000000 expect ENOMEM')).toEqual([]);
+  });
+
   const corpus: [string, string][] = [
     ['process vm1', '1:9 duplicate process "vm1"'],
     ['vm2: read heap[0]', '1:1 unknown process "vm2" (known: vm1, intro)'],
@@ -46,9 +50,14 @@ describe('checkSpec', () => {
     ['vm1: mmap file f nofile pages 2', '1:18 unknown file "nofile" (known: data)'],
     ['file cfg pages 2 = "a"', '1:20 file cfg has 2 pages but 1 values: give exactly one value per page'],
     ['file data pages 1', '1:6 duplicate file "data"'],
+    ['file big pages 1_000_000_000', '1:16 a file has at most 65536 pages in a spec, found 1000000000'],
+    ['vm1: mmap anon big pages 1_000_000_000', '1:26 a mapping has at most 65536 pages in a spec (unless it expects an error), found 1000000000'],
+    ['vm1: munmap heap[2..9007199254740991]', '1:21 end 9007199254740991 is out of range: region heap has 4 pages (the end of [a..b] is exclusive, at most 4)'],
+    ['vm1: mmap anon big pages 1_000_000_000\nvm1: munmap big\nvm1: read big[999999999]', '1:26 a mapping has at most 65536 pages in a spec (unless it expects an error), found 1000000000'],
     ['intro: open mirror m2 of vm1 with chek=valid', '1:35 unknown mirror option "chek": expected api, check, lock, vma, fault, fork, mkwrite, max-retries'],
     ['intro: open mirror m2 of vm1 with api=hmm2020', '1:39 expected a value of option api (interval, hmm2019), found "hmm2020"'],
     ['intro: open mirror m2 of vm1 with max-retries=0', '1:47 option max-retries needs an integer ≥ 1, found "0"'],
+    ['intro: open mirror m2 of vm1 with max-retries=4294967296', '1:47 option max-retries is at most 10000 (each retry is simulated), found 4294967296'],
     ['intro: open mirror m2 of vm1 with lock=on, lock=off', '1:44 option "lock" is given twice'],
     ['intro: open mirror m of vm1', '1:20 duplicate device "m"'],
     ['intro: mmap m v2 pages 1 target vm1.heap[4]', '1:42 page 4 is out of range: region heap of vm1 has 4 pages'],

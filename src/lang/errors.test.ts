@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseSpec, MAX_SOURCE_CHARS } from './parse.js';
+import { MAX_SOURCE_CHARS, MAX_SYNTAX_ERRORS, parseSpec, STOPPED_MESSAGE } from './parse.js';
 import { KEYWORDS } from './names.js';
 
 /** `line:col message` of every syntax error of a spec "t" header plus `body`. */
@@ -128,9 +128,43 @@ describe('every syntax error of a file', () => {
     ]);
   });
 
-  it('stops on a file made of errors without looping', () => {
+  it('stops on a file made of errors without looping, after MAX_SYNTAX_ERRORS, saying where', () => {
     const body = Array.from({ length: 200 }, (_, i) => `junk ${i} ?`).join('\n');
-    expect(errors(body)).toHaveLength(200);
+    const all = errors(body);
+    expect(all).toHaveLength(MAX_SYNTAX_ERRORS + 1);
+    expect(all[0]).toBe('2:6 expected ":", found "0"');
+    expect(all.at(-1)).toBe(`${MAX_SYNTAX_ERRORS + 2}:6 ${STOPPED_MESSAGE}`);
+  });
+
+  it('20,000 stray "}" lines after a 15,000-line trace block: a few reparses, not 20,000', () => {
+    const body = `expect trace {\n${'expect trace {\n'.repeat(15_000)}}\n${'}\n'.repeat(20_000)}`;
+    const all = errors(body);
+    expect(all).toHaveLength(MAX_SYNTAX_ERRORS + 1);
+  });
+
+  it('a 200,000-character line with an error costs one parse, not a quadratic rebuild', () => {
+    const long = `vm1: write heap[0] "${'a'.repeat(200_000)}" junk\n`;
+    expect(errors(`process vm1\nvm1: mmap anon heap pages 1\n${long}`)).toEqual([
+      '4:200023 expected "expect" or end of line, found "junk"',
+    ]);
+  });
+
+  it('a lone carriage return (old Mac line ends) is one error that says so', () => {
+    expect(errors('process vm1\rprocess vm2\r')).toEqual([
+      '2:12 expected end of line, found a carriage return without a line feed (a line ends with \\n or \\r\\n)',
+    ]);
+  });
+
+  it('a UTF-8 byte order mark before the first statement is accepted', () => {
+    expect(parseSpec('\ufeffspec "t"\nprocess vm1\n', 't.mms').diagnostics).toEqual([]);
+  });
+
+  it('a found token of 100,000 characters is quoted by its start', () => {
+    const [e] = errors(`process ${'x'.repeat(100_000)} y\n`);
+    expect(e).toBe('2:100010 expected end of line, found "y"');
+    const [f] = errors(`vm1: ${'q'.repeat(100_000)}\n`);
+    expect(f!.length).toBeLessThan(300);
+    expect(f).toContain(`found "${'q'.repeat(30)}…"`);
   });
 
   it('a file beyond 2 MiB is refused at the line where it passes the limit', () => {
@@ -151,6 +185,6 @@ describe('every syntax error of a file', () => {
     expect(found.length).toBeLessThan(100);
     const n = found.length - 1;
     expect(found[n - 1]).toBe(`${n + 1}:6 expected ":", found "${n - 1}"`);
-    expect(found[n]).toBe(`${n + 1}:6 stopped after ${n} syntax errors: fix these first (mmspec reports at most 1000 at once, fewer in a long file)`);
+    expect(found[n]).toBe(`${n + 1}:6 ${STOPPED_MESSAGE}`);
   });
 });

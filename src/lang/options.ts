@@ -16,7 +16,7 @@ export interface MirrorOptions {
   readonly maxRetries: number;
 }
 
-/** One row of the option table: its word values (default first), or a positive integer. */
+/** One row of the option table: its word values (default first), or an integer in [min, max]. */
 export type OptionSpec =
   | { readonly kind: 'word'; readonly values: readonly string[]; readonly field: keyof MirrorOptions }
   | { readonly kind: 'int'; readonly min: number; readonly max: number; readonly default: number; readonly field: keyof MirrorOptions };

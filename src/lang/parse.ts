@@ -10,6 +10,7 @@ import type { SpecFile } from './ast.js';
 import type { Diagnostic } from '../run/result.js';
 import { parse, SyntaxError as PeggySyntaxError, type Expectation } from './parser.generated.js';
 import { KEYWORDS } from './names.js';
+import { stripBom } from './source.js';
 
 export interface ParseResult {
   /** The tree, present only when the file has no syntax error. */
@@ -25,11 +26,15 @@ export interface ParseResult {
 
 /**
  * Recovery re-parses the file from its start once per syntax error: it stops after this many
- * errors, or once the rounds have re-read this many characters (a file of tens of thousands
- * of broken lines would otherwise take minutes). See docs/language.md, "Limits".
+ * errors (only a screenful, ERRORS_SHOWN, is printed anyway), or once the rounds have re-read
+ * MAX_RECOVERY_CHARS characters (a long file would otherwise take minutes), with one more
+ * error where it stopped. See docs/language.md, "Limits".
  */
-export const MAX_SYNTAX_ERRORS = 1000;
+export const MAX_SYNTAX_ERRORS = 25;
 export const MAX_RECOVERY_CHARS = 4_000_000;
+
+/** The message of the error where recovery stopped (diagnostics.ts words the cap line after it). */
+export const STOPPED_MESSAGE = `more syntax errors from here on are not reported (${MAX_SYNTAX_ERRORS} found)`;
 
 /**
  * Characters of a spec file (2 MiB, some 80,000 statements): the parser reads about half a
@@ -47,8 +52,8 @@ export function parseSpec(source: string, file: string): ParseResult {
       message: `the file has ${source.length} characters, beyond mmspec's limit of ${MAX_SOURCE_CHARS} characters (2 MiB): split the scenario` }] };
   }
   const diagnostics: Diagnostic[] = [];
-  let text = source;
-  const maxRounds = countLines(source) + 2;
+  let text = stripBom(source);
+  const maxRounds = Math.min(countLines(source) + 2, MAX_SYNTAX_ERRORS + 1);
   let reread = 0;
   for (let round = 0; round <= maxRounds; round++) {
     try {
@@ -57,16 +62,19 @@ export function parseSpec(source: string, file: string): ParseResult {
       return { diagnostics, partial: { spec, blanked: blankedText(source, text) } };
     } catch (e) {
       if (!(e instanceof PeggySyntaxError)) throw e;
+      if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
+        const at = e.location.start;
+        diagnostics.push({ file, line: at.line, col: at.column, length: 1,
+          message: STOPPED_MESSAGE });
+        break;
+      }
       const next = recover(e, text, file, diagnostics);
       if (next === text) break;
       // The failed parse read up to the error; recover() scanned and rebuilt the whole text.
       reread += e.location.start.offset + text.length;
-      if (diagnostics.length >= MAX_SYNTAX_ERRORS || reread > MAX_RECOVERY_CHARS) {
+      if (reread > MAX_RECOVERY_CHARS) {
         const last = diagnostics[diagnostics.length - 1]!;
-        diagnostics.push({
-          ...last, message: `stopped after ${diagnostics.length} syntax errors: fix these first ` +
-            `(mmspec reports at most ${MAX_SYNTAX_ERRORS} at once, fewer in a long file)`,
-        });
+        diagnostics.push({ ...last, message: STOPPED_MESSAGE.replace(`${MAX_SYNTAX_ERRORS} found`, `${diagnostics.length} found`) });
         break;
       }
       text = next;
@@ -79,12 +87,15 @@ export function parseSpec(source: string, file: string): ParseResult {
 
 /** The characters of `source` that `text` blanked out (spaces where they stood), joined. */
 function blankedText(source: string, text: string): string {
-  let out = '';
+  // Built in parts, with the last character kept aside: reading the end of a string built by
+  // += flattens it each time, which made a 200,000-character line take half a minute.
+  const parts: string[] = [];
+  let last = '';
   for (let i = 0; i < source.length; i++) {
-    if (text[i] === ' ' && source[i] !== ' ') out += source[i];
-    else if (out.length > 0 && out[out.length - 1] !== ' ') out += ' ';
+    if (text[i] === ' ' && source[i] !== ' ') { last = source[i]!; parts.push(last); }
+    else if (last !== '' && last !== ' ') { last = ' '; parts.push(last); }
   }
-  return out;
+  return parts.join('');
 }
 
 /** A line of the text: [start, end) excludes the line break. */
@@ -205,7 +216,8 @@ function codePart(line: string): string {
 function blankLines(text: string, lines: readonly Line[], first: number, last: number): string {
   const start = lines[first]!.start;
   const end = lines[last]!.end;
-  return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
+  // A carriage return without a line feed is blanked too: it is no line break here.
+  return text.slice(0, start) + text.slice(start, end).replace(/\r(?!\n)|[^\r\n]/g, ' ') + text.slice(end);
 }
 
 function splitLines(text: string): Line[] {
@@ -302,11 +314,15 @@ function describeExpected(expected: readonly Expectation[]): string {
 function foundToken(text: string, offset: number): { shown: string; text: string; length: number } {
   if (offset >= text.length) return { shown: 'end of file', text: '', length: 1 };
   const c = text[offset]!;
-  if (c === '\n' || c === '\r') return { shown: 'end of line', text: '', length: 1 };
-  const rest = text.slice(offset);
-  const m = /^(?:[A-Za-z0-9_][A-Za-z0-9_-]*|"(?:[^"\\\r\n]|\\.)*"?)/.exec(rest);
-  const token = m !== null ? m[0] : c;
-  return { shown: JSON.stringify(token), text: token, length: token.length };
+  if (c === '\n' || (c === '\r' && text[offset + 1] === '\n')) return { shown: 'end of line', text: '', length: 1 };
+  if (c === '\r') return { shown: 'a carriage return without a line feed (a line ends with \\n or \\r\\n)', text: '', length: 1 };
+  const m = /(?:[A-Za-z0-9_][A-Za-z0-9_-]*|"(?:[^"\\\r\n]|\\.)*"?)/y;
+  m.lastIndex = offset;
+  const found = m.exec(text);
+  const token = found !== null ? found[0] : String.fromCodePoint(text.codePointAt(offset)!);
+  // A 100,000-character word is quoted by its start.
+  const shown = token.length > 40 ? `${JSON.stringify(token.slice(0, 30)).slice(0, -1)}…"` : JSON.stringify(token);
+  return { shown, text: token, length: token.length };
 }
 
 function clampToLine(text: string, offset: number, length: number): number {

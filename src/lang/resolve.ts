@@ -197,10 +197,12 @@ function visitProcessStmt(stmt: ThreadStmt, actor: string, regions: Map<string, 
     case 'mprotect': case 'madvise':
       resolveRange(stmt.range, actor, scope, report);
       return;
-    case 'munmap':
-      resolveRange(stmt.range, actor, scope, report);
-      if (stmt.expectErrno === undefined) unmapRange(stmt.range, actor, scope);
+    case 'munmap': {
+      // A range that did not resolve (reported) unmaps nothing here: [510..2^53] would list 2^53 holes.
+      const pages = resolveRange(stmt.range, actor, scope, report);
+      if (stmt.expectErrno === undefined && pages !== undefined) unmapRange(stmt.range, actor, scope);
       return;
+    }
     case 'mremap':
       checkMremap(stmt, regions, report);
       return;
@@ -246,7 +248,8 @@ function checkMmap(stmt: MmapAnon | MmapFile | MmapDev, actor: string, regions: 
     report(stmt.name, `duplicate region "${stmt.name.name}" of process ${actor}: region names are never reused, choose another`);
     return;
   }
-  const phantom = failing || stmt.pages.value < 1 || !aligned;
+  // A mapping over the limit was reported: its pages are not tracked.
+  const phantom = failing || stmt.pages.value < 1 || stmt.pages.value > MAX_MAP_PAGES || !aligned;
   const huge = stmt.type === 'mmapAnon' && stmt.huge;
   const start = phantom ? undefined : stmt.at?.value ?? placement(regions, stmt.pages.value, huge);
   regions.set(stmt.name.name, { pages: stmt.pages.value, start, live: !phantom, holes: [], phantom });
@@ -331,7 +334,7 @@ function checkMremap(stmt: Extract<ThreadStmt, { type: 'mremap' }>, regions: Map
 function unmapRange(range: Range, actor: string, scope: Scope): void {
   if (range.type !== 'regionRange') return;
   const region = scope.processes.get(range.process?.name ?? actor)?.get(range.region.name);
-  if (region === undefined) return;
+  if (region === undefined || region.phantom) return;
   const from = range.slice?.start.value ?? 0;
   const to = range.slice === undefined ? region.pages : range.slice.end?.value ?? from + 1;
   region.holes = addHole(region.holes, from, to);

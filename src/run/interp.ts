@@ -1,5 +1,6 @@
 import type * as A from '../lang/ast.js';
 import { parseSpec } from '../lang/parse.js';
+import { stripBom } from '../lang/source.js';
 import { checkSpec, allStatements } from '../lang/check.js';
 import { Interpreter } from './exec.js';
 import { MAX_EVENTS } from '../lang/limits.js';
@@ -10,7 +11,8 @@ import type { Diagnostic, SpecRun } from './result.js';
  * The pipeline, jlox-style: parse → static checks → (stop if any error) → interpret.
  * Bad input never throws; a simulator bug throws SimulatorBug naming its function.
  */
-export function runSpec(source: string, file: string): SpecRun {
+export function runSpec(text: string, file: string): SpecRun {
+  const source = stripBom(text);
   const { spec, diagnostics } = analyse(source, file);
   const title = spec ? titleOf(spec) ?? file : file;
   if (!spec || diagnostics.length > 0) return { file, title, source, diagnostics, failures: [] };
@@ -29,7 +31,7 @@ export function runSpec(source: string, file: string): SpecRun {
 
 /** Parses and statically checks one spec without running it (`mmspec check`). */
 export function checkSource(source: string, file: string): Diagnostic[] {
-  return analyse(source, file).diagnostics;
+  return analyse(stripBom(source), file).diagnostics;
 }
 
 function analyse(source: string, file: string): { spec?: A.SpecFile; diagnostics: Diagnostic[] } {
@@ -53,7 +55,7 @@ function checkRemainder(partial: { spec: A.SpecFile; blanked: string } | undefin
   if (!partial) return [];
   const words = new Set(partial.blanked.match(/[A-Za-z_][A-Za-z0-9_-]*/g) ?? []);
   return checkSpec(partial.spec, file).filter((d) => {
-    if (/^expected spec "title"/.test(d.message) && words.has('spec')) return false;
+    if (/expected spec "title"/.test(d.message) && words.has('spec')) return false;
     const quoted = [...d.message.matchAll(/"([A-Za-z_][A-Za-z0-9_-]*)"/g)].map((m) => m[1]!);
     const cascade = /\bunknown\b|has exited/.test(d.message) && quoted.some((q) => words.has(q));
     return !cascade;

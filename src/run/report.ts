@@ -8,7 +8,7 @@
  *   …
  *   3 passed, 1 failed
  */
-import { formatDiagnostic } from '../lang/diagnostics.js';
+import { displayLine, displayTitle, formatDiagnosticList } from '../lang/diagnostics.js';
 import { goldenProblem } from './golden.js';
 import type { Diagnostic, Failure } from './result.js';
 import type { SpecResult } from './suite.js';
@@ -49,16 +49,20 @@ export function useColor(stream: { readonly isTTY?: boolean }, env: NodeJS.Proce
   return stream.isTTY === true;
 }
 
-/** All diagnostics of a file, each located with its line and a caret. */
+/**
+ * The diagnostics of a file, each located with its line and a caret: a screenful at most
+ * (ERRORS_SHOWN, then "… and N more errors in FILE").
+ */
 export function formatDiagnostics(diags: readonly Diagnostic[], source: string, color: boolean): string {
-  return diags.map((d) => formatDiagnostic(d, source, color)).join('\n');
+  return formatDiagnosticList(diags, source, color);
 }
 
 /** `file:line:col: message`, then the detail lines indented. */
 export function formatFailure(file: string, f: Failure, color: boolean): string {
   const p = palette(color);
-  const head = `${p.bold(`${file}:${f.line}:${f.col}:`)} ${p.red(f.message)}`;
-  return f.detail ? `${head}\n${indent(f.detail, 2)}` : head;
+  const head = `${p.bold(`${file}:${f.line}:${f.col}:`)} ${p.red(displayLine(f.message))}`;
+  // A failure quotes the spec's text and values: a 100,000-character line is cut to a screen's width.
+  return f.detail ? `${head}\n${indent(f.detail.split('\n').map((l) => displayLine(l)).join('\n'), 2)}` : head;
 }
 
 /** A unified diff (golden.ts's diffLines) with removed lines red and added lines green. */
@@ -88,7 +92,7 @@ export function formatResult(r: SpecResult, color: boolean, debug: boolean): str
   const p = palette(color);
   const passed = r.status === 'passed';
   const status = passed ? p.green(p.bold('PASS')) : p.red(p.bold('FAIL'));
-  let head = `${status}  ${r.file}  ${p.dim(r.title)}`;
+  let head = `${status}  ${r.file}  ${p.dim(displayTitle(r.title))}`;
   if (r.status === 'bad-input') head += `  ${p.red('(bad input)')}`;
   if (r.golden?.kind === 'written') head += `  ${p.yellow(`(golden written: ${r.golden.ref.shown})`)}`;
   if (r.golden?.kind === 'updated') head += `  ${p.yellow(`(golden updated: ${r.golden.ref.shown})`)}`;

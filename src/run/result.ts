@@ -12,6 +12,8 @@ export interface Diagnostic {
   /** Length of the offending text on that line (for the caret run); at least 1. */
   readonly length: number;
   readonly message: string;
+  /** About the whole file (binary content): no source line is shown under it. */
+  readonly whole?: boolean;
 }
 
 /** A spec that parsed and ran, but whose expectations did not hold (or that hit a signal). */

@@ -124,9 +124,11 @@ function frameLines(k: Kernel): string[] {
 
 function swapLines(k: Kernel): string[] {
   const lines: string[] = [];
-  // swap_map grows with the highest slot used: past its end every slot is free.
-  for (let s = 0; s < k.swap.count.length; s++) {
-    const c = k.swap.count[s]!;
+  // Only the slots the swap map has grown to can be in use (`swap 9007199254740991 slots`
+  // is a valid spec: the map grows on use, and a loop over every slot ran for hours).
+  const inUse = Math.min(k.swap.slots, k.swap.count.length);
+  for (let s = 0; s < inUse; s++) {
+    const c = k.swap.count[s] ?? 0;
     if (c === 0) continue;
     lines.push(`slot ${s}: count ${c} = ${valueText(k.swap.content[s] ?? 0)}`);
   }
