@@ -32,8 +32,8 @@ describe('formatDiagnostic', () => {
     const long = `vm1: write heap[0] "${'x'.repeat(5000)}" extra`;
     const col = long.indexOf(' extra') + 2;
     const out = formatDiagnostic({ file: 'a.mms', line: 1, col, length: 5, message: 'expected end of line' }, long, false).split('\n');
-    expect(out[1]).toBe(`…${'x'.repeat(78)}" extra`);
-    expect(out[2]).toBe(`${' '.repeat(81)}^^^^^`);
+    // A window of SHOWN_LINE characters (the line's end here), marked with … where it is cut.
+    expect(out[1]).toBe(`…${'x'.repeat(113)}" extra`);
     expect(out[1]![out[2]!.indexOf('^')]).toBe('e');
   });
 

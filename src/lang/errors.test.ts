@@ -139,7 +139,9 @@ describe('every syntax error of a file', () => {
   it('20,000 stray "}" lines after a 15,000-line trace block: a few reparses, not 20,000', () => {
     const body = `expect trace {\n${'expect trace {\n'.repeat(15_000)}}\n${'}\n'.repeat(20_000)}`;
     const all = errors(body);
-    expect(all).toHaveLength(MAX_SYNTAX_ERRORS + 1);
+    // Stopped by the error count, or sooner by the characters re-read (a long file).
+    expect(all.length).toBeLessThanOrEqual(MAX_SYNTAX_ERRORS + 1);
+    expect(all.at(-1)).toMatch(/more syntax errors from here on are not reported \(\d+ found\)$/);
   });
 
   it('a 200,000-character line with an error costs one parse, not a quadratic rebuild', () => {
@@ -185,6 +187,6 @@ describe('every syntax error of a file', () => {
     expect(found.length).toBeLessThan(100);
     const n = found.length - 1;
     expect(found[n - 1]).toBe(`${n + 1}:6 expected ":", found "${n - 1}"`);
-    expect(found[n]).toBe(`${n + 1}:6 ${STOPPED_MESSAGE}`);
+    expect(found[n]).toBe(`${n + 1}:6 more syntax errors from here on are not reported (${n} found)`);
   });
 });
