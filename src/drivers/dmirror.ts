@@ -85,8 +85,10 @@ export class DmirrorDevice implements DevicePrivateOwner {
     // A device-private entry lives only in an anonymous VMA, which setup never refuses.
     if (m instanceof KernelError) return { kind: 'signal', sig: 'SIGBUS', reason: `${this.name}: migrate_vma_setup ${m.errno}` };
     const s = m.src[0]!;
-    if (s.migrate && s.pfn !== undefined) {
-      const spage = s.pfn;
+    // Read before migrate_vma_pages(), which clears MIGRATE for a page left without a destination.
+    const spage = s.pfn;
+    const wanted = s.migrate && spage !== undefined;
+    if (wanted) {
       const dpage = yield* k.allocPage(k.mem.value[spage] ?? 0, 'anon (migrate_to_ram)', task);
       if (dpage !== undefined) {
         this.migratedBy.get(spage)?.erase(Math.floor(addr / PAGE_SIZE));
@@ -96,7 +98,10 @@ export class DmirrorDevice implements DevicePrivateOwner {
     }
     yield* migrateVmaPages(k, m);
     yield* migrateVmaFinalize(k, m);
-    if (s.migrate && !m.dst[0]) return { kind: 'signal', sig: 'SIGBUS', reason: `${this.name}: no system page for migrate_to_ram (VM_FAULT_OOM)` };
+    // No system page even after direct reclaim: Linux's alloc_page_vma(GFP_HIGHUSER_MOVABLE)
+    // OOM-kills in the allocator; mmspec runs the OOM killer where the fault returns
+    // (VM_FAULT_OOM, docs/language.md "Out of memory"), then the access retries.
+    if (wanted && !m.dst[0]) return { kind: 'oom' };
     return { kind: 'done' };
   }
 
