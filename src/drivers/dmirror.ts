@@ -138,6 +138,8 @@ export class Dmirror {
   closed = false;
   /** Page numbers whose entry changed since the coherence check last looked. */
   changed: number[] = [];
+  /** Pages of its own migration to the device, between migrate_vma_setup and finalize_and_map. */
+  readonly migrating = new Set<number>();
 
   constructor(readonly k: Kernel, readonly dev: DmirrorDevice, readonly mm: Mm, readonly label: string) {
     this.mutex = new Mutex(`${label} mutex`);
@@ -409,6 +411,7 @@ export class Dmirror {
         const m = yield* migrateVmaSetup(k, task, vma, a, next, this.dev, 'system');
         // The pieces before this VMA stay migrated; the command fails without its read-back.
         if (m instanceof KernelError) return m;
+        for (const s of m.src) if (s.migrate) this.migrating.add(Math.floor(s.addr / PAGE_SIZE));
         for (let i = 0; i < m.src.length; i++) {
           const s = m.src[i]!;
           if (!s.migrate) continue;
@@ -425,7 +428,9 @@ export class Dmirror {
         yield* mutexLock(this.mutex, task);
         for (let i = 0; i < m.src.length; i++) {
           const s = m.src[i]!, d = m.dst[i];
-          if (s.migrate && d) this.store(Math.floor(s.addr / PAGE_SIZE), { pfn: d.pfn, write: d.write });
+          const vpn = Math.floor(s.addr / PAGE_SIZE);
+          if (this.migrating.delete(vpn)) this.changed.push(vpn);
+          if (s.migrate && d) this.store(vpn, { pfn: d.pfn, write: d.write });
         }
         this.mutex.unlock(task);
         if (this.k.step('insert')) yield 'insert';
@@ -532,6 +537,10 @@ function coherenceHook(dev: DmirrorDevice): InvariantHook {
           // Under migration (migrate_vma between pages() and finalize): the device may
           // already hold the destination; the CPU's entry is judged once it is remapped.
           if (kind === PTE_MIGRATION) { d.changed.push(vpn); continue; }
+          // Its own migration to the device: the MIGRATE invalidation it owns skipped this mirror
+          // (dmirror_interval_invalidate), and dmirror_migrate_finalize_and_map() stores the new
+          // page after migrate_vma_pages() has mapped it (at once, for a pte_none or zero page).
+          if (d.migrating.has(vpn)) { d.changed.push(vpn); continue; }
           const mapped = (kind === PTE_PRESENT && (pte.bits & PTE_PROTNONE) === 0) || kind === PTE_DEVICE;
           const where = `${d.label} entry for 0x${addr.toString(16)} of mm ${d.mm.id}`;
           if (!mapped || pte.pfn !== e.pfn || (e.pfn !== ZERO_PFN && !k.mem.isAllocated(e.pfn))) {

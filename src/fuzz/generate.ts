@@ -17,6 +17,7 @@
 import type * as A from '../lang/ast.js';
 import { parseSpec } from '../lang/parse.js';
 import { Interpreter } from '../run/exec.js';
+import { pageContent } from '../kernel/memory.js';
 import type { KEvent as Event } from '../kernel/events.js';
 import type { Value } from '../kernel/types.js';
 import { Rng } from './random.js';
@@ -108,12 +109,14 @@ class Stop extends Error { constructor(readonly finding: Finding) { super(findin
  */
 class Panicked extends Error {}
 
-/** The process an action runs as, if any. */
-function actorOf(a: Action): string | undefined {
+/** The process an action runs as, if any (`dmirrorOpener`: a dmirror device's opener). */
+function actorOf(a: Action, dmirrorOpener: (dev: string) => string | undefined): string | undefined {
   switch (a.a) {
     case 'access': case 'munmap': case 'mprotect': case 'madvise': return a.r.p;
     case 'mmapAnon': case 'mmapFile': case 'mremap': case 'fork': case 'exit': case 'openMirror':
     case 'mmapView': case 'openDmirror': return a.p;
+    case 'close': return undefined;
+    case 'dmirror': return dmirrorOpener(a.dev);
     default: return undefined;
   }
 }
@@ -252,9 +255,16 @@ class Generator {
     sts[sts.length - 1] = parsed.spec.statements[0]!;
   }
 
-  /** A device whose views may lie in its own target (it mirrors its opener). */
+  /**
+   * Whether a mirror's invalidation can reach mirror views through another mirror: a device
+   * mirrors its own opener, or the process it mirrors has views of its own. A zap of one view
+   * is then an invalidation that another view's interval may cover (the callback re-entered).
+   */
   private selfMirror(): boolean {
-    for (const d of this.devs.values()) if (d.opener === d.target) return true;
+    for (const d of this.devs.values()) {
+      if (d.opener === d.target) return true;
+      for (const r of d.target.regions.values()) if (r.kind === 'view') return true;
+    }
     return false;
   }
 
@@ -271,7 +281,7 @@ class Generator {
     // view re-enters it for another, on the update lock it holds (Linux mutexes are not
     // recursive). The statement's task hangs; what it was doing is lost with it.
     if (kinds.every((k) => k === 'deadlock') && this.selfMirror()) {
-      const who = actorOf(a);
+      const who = actorOf(a, (dev) => this.dmirrors.get(dev)?.name);
       const proc = who === undefined ? undefined : this.procs.get(who);
       if (proc) { proc.alive = false; proc.killed = true; }
       // The lock stays held: any later invalidation of that range hangs too.
@@ -321,6 +331,8 @@ class Generator {
 
   /** Adds the region the interpreter placed (mmap succeeded) to the model. */
   private placed(p: ProcM, name: string, r: Omit<RegionM, 'start' | 'name'>): void {
+    // An mmap that hung in the kernel (behind a lock a hung task holds) placed nothing.
+    if (this.hungNow()) return;
     const reg = this.it.w.proc(p.name).regions.get(name);
     if (!reg) this.fail('failed', `mmap of ${name} placed nothing`);
     p.regions.delete(name);
@@ -539,6 +551,9 @@ class Generator {
     const reads = r.events.filter((e): e is Extract<Event, { e: 'access' }> => e.e === 'access' && e.mm === p.pid && e.op === 'read');
     for (let j = 0; j < reached; j++) {
       const addr = this.addrOf(reg, rr.from + j);
+      // A CPU access migrates a device page back (migrate_to_ram).
+      const own = lookup(p, addr);
+      if (own?.page.k === 'anon') own.page.onDevice = false;
       if (write) {
         const t = storeTarget(p, addr);
         if (t && !killedNow) store(t.region, t.idx, t.page, value);
@@ -645,6 +660,9 @@ class Generator {
       // The anonymous design's view is an ordinary anonymous VMA: hmm walks it like any other.
       if (page?.k === 'view' && /mixedmap|vma=anon/.test(page.dev.options)) { errs.add('EFAULT'); errs.add('EPERM'); }
       else if (!page || page.k === 'view' || !readable(prot)) errs.add('EFAULT');
+      // A device-private page of this device is reported as it is (hmm_vma_handle_pte), even
+      // read-only for a write: dmirror_do_fault() then fails with EFAULT.
+      else if (page.k === 'anon' && page.onDevice && a.cmd === 'write') { errs.add('EFAULT'); uncertain = true; }
       else if (a.cmd === 'write' && !writable(prot)) errs.add('EPERM');
       else {
         const v = valuesOf(page);
@@ -671,7 +689,13 @@ class Generator {
         const line = `${base} write ${range} = ${a.values.map(lit).join(', ')}`;
         const r = this.run(certainErr ? `${line} expect ${certainErr}` : line);
         if (r.failure && (certainErr || (errs.size === 0 && !uncertain))) this.fail('errno', r.failure);
-        if (r.failure) { this.writeDownErrno(line, r); return true; }
+        if (r.failure) {
+          // dmirror_write() copies page by page until an entry is missing, then faults the
+          // rest: pages before the one that failed may hold the new values already.
+          this.writeDownErrno(line, r);
+          hs.forEach((h, j) => { if (h) this.settleStore(opener, reg, a.r.from + j, h, a.values[j]!); });
+          return true;
+        }
         if (certainErr) return true;
         hs.forEach((h, j) => { if (h) store(h.region, h.idx, h.page, a.values[j]!); });
         return true;
@@ -680,8 +704,25 @@ class Generator {
         const line = `${base} ${a.cmd} ${range}`;
         const r = this.run(line);
         if (r.failure) this.writeDownErrno(line, r);
+        // Private anonymous pages now live in device memory (the others are not selected).
+        else if (a.cmd === 'migrate') for (const h of hs) if (h?.page.k === 'anon' && !h.region.shared) h.page.onDevice = true;
         return true;
       }
+    }
+  }
+
+  /**
+   * After a store that may or may not have happened: the page's content (read without
+   * faulting) must be its old value or the new one; the model takes what it finds.
+   */
+  private settleStore(p: ProcM, reg: RegionM, i: number, h: NonNullable<ReturnType<typeof lookup>>, v: Value): void {
+    const proc = this.it.w.procs.get(p.name);
+    if (!proc) return;
+    const now = pageContent(this.it.k, proc.mm, this.addrOf(reg, i));
+    const old = valuesOf(h.page);
+    if (now === v) store(h.region, h.idx, h.page, v);
+    else if (this.safe && old && now !== undefined && !old.includes(now)) {
+      this.fail('lost', `${reg.name}[${i}] holds ${lit(now)} after a failed device write of ${lit(v)}; it held ${old.map(lit).join(' or ')}`);
     }
   }
 

@@ -31,7 +31,8 @@ export interface DevM {
 }
 
 export type PageM =
-  | { readonly k: 'anon'; readonly cell: Cell }
+  /** `onDevice`: migrated to dmirror's device memory and not touched by the CPU since. */
+  | { readonly k: 'anon'; readonly cell: Cell; onDevice?: boolean }
   /** A file page: `own` is a private mapping's copy once written. */
   | { readonly k: 'file'; readonly file: FileM; readonly idx: number; own?: Cell }
   /** A mirror view page: mirrors `taddr` of the device's target. `copy`: a fork's copy of it. */
@@ -145,7 +146,7 @@ export function store(region: RegionM, idx: number, page: PageM, v: Value): void
 /** A fork's copy of a page: private contents are copied, shared ones stay one object. */
 export function forkPage(region: RegionM, page: PageM): PageM | null {
   switch (page.k) {
-    case 'anon': return region.shared ? page : { k: 'anon', cell: { ...page.cell } };
+    case 'anon': return region.shared ? page : { k: 'anon', cell: { ...page.cell }, ...(page.onDevice ? { onDevice: true } : {}) };
     case 'file': return region.shared ? page : { k: 'file', file: page.file, idx: page.idx, ...(page.own ? { own: { ...page.own } } : {}) };
     case 'view': return page.dev.copyOnFork ? { k: 'view', dev: page.dev, taddr: page.taddr, copy: true } : null;
   }
