@@ -105,3 +105,21 @@ describe('a campaign', () => {
     expect(lines.join('\n')).toContain("check takes valid or inverted or none, not 'maybe'");
   });
 });
+
+describe('a hunt (--mirror)', () => {
+  it('finds the literal pseudocode livelocking in its first scenario, and shrinks it to a few lines', () => {
+    const r = runCampaign({ seed: 1, count: 3, mirror: 'check=inverted' });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.kind).toBe('violation');
+    expect(f.message).toContain('livelock');
+    expect(f.spec).toContain('with check=inverted');
+    expect(f.shrunkLines).toBeLessThanOrEqual(8);
+  });
+
+  it('keeps only what the default design does not break in the same scenario', () => {
+    // mkwrite=none over a read-only target: the default driver's pfn_mkwrite refuses it.
+    const r = runCampaign({ seed: 1, count: 40, mirror: 'mkwrite=none' });
+    expect(r.findings.map((f) => f.message)).toEqual([expect.stringContaining('mirror-perm')]);
+  });
+});
