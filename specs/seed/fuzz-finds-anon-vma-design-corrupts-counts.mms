@@ -1,15 +1,13 @@
-spec "vma=anon, found by mmspec fuzz at try 3 (11 lines): a mirror read then reclaim of the target page corrupts the counts and leaves the mirror stale"
+spec "vma=anon, found by mmspec fuzz at try 2 (9 lines): dmirror migrates the anonymous mirror VMA page, freeing the target page under the mirror"
 tags seed, fuzz
-# `mmspec fuzz --mirror vma=anon` (seed 1) found this scenario at try 3, a generated
-# scenario of 39 lines shrunk to 11; the same scenario with the default options breaks nothing.
-process p2
-process p3
-p2: open mirror m5 of p3 with vma=anon
-p3: mmap anon r7 pages 520 huge
-p3: write r7[316] "v3"
-p2: mmap m5 v12 pages 2 target p3.r7[436]
-race {
-  t1 = p2: read v12[0]
-  t2 = kernel: reclaim p3.r7[436]
-} schedule t1, t2
-expect violation refcount
+# `mmspec fuzz --mirror vma=anon` (seed 1) found this scenario at try 2, a generated
+# scenario of 21 lines shrunk to 9; the same scenario with the default options breaks nothing.
+process p1
+p1: mmap anon r3 pages 6
+p1: open mirror m4 of p1 with vma=anon
+p1: mmap m4 v5 pages 1 target p1.r3[5] r
+p1: open dmirror d6
+p1: dmirror d6 migrate v5
+p1: mmap m4 v8 pages 1 target p1.v5[0]
+p1: read v8[0]
+expect violation stale-mirror

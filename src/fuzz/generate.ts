@@ -20,7 +20,7 @@ import { Interpreter } from '../run/exec.js';
 import { pageContent } from '../kernel/memory.js';
 import type { KEvent as Event } from '../kernel/events.js';
 import type { Value } from '../kernel/types.js';
-import { Rng } from './random.js';
+import { Rng } from './rng.js';
 import {
   PAGE, accessOutcomes, dontneed, forkPage, lazyFree, lookup, observed, readable, store, storeTarget, valuesOf, writable,
   type DevM, type FileM, type Outcome, type PageM, type ProcM, type Prot, type RegionM,

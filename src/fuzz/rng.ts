@@ -65,4 +65,14 @@ export class Rng {
     if (items.length === 0) throw new Error('Rng.pick: no items');
     return items[this.int(items.length)]!;
   }
+
+  /** One of the keys, chosen with probability proportional to its weight. */
+  weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
+    const keys = Object.keys(weights) as K[];
+    let total = 0;
+    for (const k of keys) total += weights[k];
+    let x = this.int(total);
+    for (const k of keys) { x -= weights[k]; if (x < 0) return k; }
+    return keys[keys.length - 1]!;
+  }
 }
