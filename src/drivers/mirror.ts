@@ -63,6 +63,9 @@ export interface MirrorCounters {
   sigbus: number;
 }
 
+/** Target pages a peek is following now (a chain of views that comes back ends there). */
+const peeking = new Set<string>();
+
 /**
  * One mmap of the device: `pages` mirror pages over [tStart, tEnd) of the target. A mirror
  * address maps to a target address through the VMA's pgoff, so splits and mremap keep it.
@@ -414,11 +417,23 @@ export class MirrorDevice {
 
   // ------------------------------------------------------------------ inspection
 
-  /** What a non-present mirror page shows: the target's content there, without faulting. */
+  /**
+   * What a non-present mirror page shows: the target's content there, without faulting. A
+   * view whose target is a mirror view in turn (possibly itself, placed where it mirrors)
+   * is followed to the end of the chain; a chain that comes back to a page already visited
+   * shows nothing (0), as no fault could ever resolve it.
+   */
   private peek(vma: Vma, addr: number): Value {
     const view = vma.priv as MirrorView;
     const t = view.targetAddr(vma, addr);
-    return pageContent(this.k, this.target, t) ?? 0;
+    const key = `${this.target.id}:${t}`;
+    if (peeking.has(key)) return 0;
+    peeking.add(key);
+    try {
+      return pageContent(this.k, this.target, t) ?? 0;
+    } finally {
+      peeking.delete(key);
+    }
   }
 
   /**

@@ -18,6 +18,7 @@ import type * as A from '../lang/ast.js';
 import { parseSpec } from '../lang/parse.js';
 import { Interpreter } from '../run/exec.js';
 import { pageContent } from '../kernel/memory.js';
+import { MAX_EVENTS } from '../lang/limits.js';
 import type { KEvent as Event } from '../kernel/events.js';
 import type { Value } from '../kernel/types.js';
 import { Rng } from './rng.js';
@@ -105,7 +106,8 @@ class Stop extends Error { constructor(readonly finding: Finding) { super(findin
 
 /**
  * The kernel panicked where Linux would (a mirror view faulting itself without end overflows
- * the kernel stack): nothing can run after it, so the scenario ends before that statement.
+ * the kernel stack), or the run reached its event limit: nothing can run after it, so the
+ * scenario ends before that statement.
  */
 class Panicked extends Error {}
 
@@ -173,7 +175,7 @@ class Generator {
     if (!parsed.spec) throw new Error(`Generator: header does not parse: ${parsed.diagnostics[0]?.message}`);
     // The header is in the tree before the interpreter is made: it sizes memory and swap.
     this.spec = { type: 'specFile', statements: [...parsed.spec.statements], loc: parsed.spec.loc };
-    this.it = new Interpreter(this.spec as unknown as A.SpecFile, header, { steps: false });
+    this.it = new Interpreter(this.spec as unknown as A.SpecFile, header, { steps: false, eventLimit: MAX_EVENTS });
     for (const s of parsed.spec.statements) this.it.step(s);
   }
 
@@ -234,6 +236,8 @@ class Generator {
     this.count++;
     const events = this.it.k.events.slice(mark);
     this.noteKills(events);
+    // A scenario that grew past what a run may record ends before the statement that did it.
+    if (this.it.badInput && this.it.badInput.message.includes(`limit of ${MAX_EVENTS} trace events`)) throw new Panicked(this.it.badInput.message);
     if (this.it.badInput) throw new Stop({ kind: 'bad-input', message: this.it.badInput.message, spec: text });
     if (!ok) {
       const message = this.it.failure!.message;
@@ -673,7 +677,7 @@ class Generator {
     // A fault that hmm_range_fault makes for the device finds no frame in a tiny memory and
     // fails (-EFAULT from VM_FAULT_OOM) rather than killing: success is not certain there.
     if (this.plan.memory < 16) uncertain = true;
-    const certainErr = errs.size === 1 && vals.length === 0 ? [...errs][0] : undefined;
+    const certainErr = !uncertain && errs.size === 1 && vals.length === 0 ? [...errs][0] : undefined;
     if (errs.size > 0 && !certainErr) uncertain = true;
     const base = `${opener.name}: dmirror ${a.dev}`;
     const range = this.rangeText(a.r);
