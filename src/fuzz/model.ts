@@ -65,7 +65,7 @@ export interface ProcM {
 }
 
 /** What an access may end in: one of these, else the simulator is wrong. `values` undefined: any value. */
-export interface Outcome { readonly sig?: 'SIGSEGV' | 'SIGBUS'; readonly values?: readonly Value[]; readonly errno?: string }
+export interface Outcome { readonly sig?: 'SIGSEGV' | 'SIGBUS'; readonly values?: readonly Value[] }
 
 export const ANYTHING: readonly Outcome[] = [];
 
