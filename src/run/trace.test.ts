@@ -22,6 +22,12 @@ describe('matchTrace', () => {
     expect(matchTrace(lines('write p a[0..4] = 7', '...'), ev)).toBe(0);
   });
 
+  it('reads the run of a folded line past digits that are not a range (a mutated line of a million digits)', () => {
+    const ev = ['write p a[0] = 7', 'write p a[1] = 7', 'read p a[5] = 1'];
+    expect(matchTrace(lines('write p a[0..2] = 7', `read p a[${'9'.repeat(1_000_000)}] = 1`), ev)).toBe(1);
+    expect(matchTrace(lines('read 1...5', 'write p a[0..2] = 7', '...'), ['read 1...5', ...ev])).toBeUndefined();
+  });
+
   it('checks 20,000 lines with a `...` between each, and 20,000 equal lines after one, without deep recursion', () => {
     const n = 20_000;
     const ev = Array.from({ length: n }, (_, i) => `write p a[0] = ${i}`);
