@@ -252,13 +252,18 @@ export class Interpreter {
     this.eventMark = evs.length;
     const fresh = this.k.check.takeFresh();
     if (fresh.length > 0) this.pending = { stmt, violations: fresh };
+    if (stmt.type === 'spec' || stmt.type === 'tags' || stmt.type === 'memory' || stmt.type === 'swap') return;
+    const expectation = stmt.type.startsWith('expect');
+    if (!expectation) this.operations++;
     if (!this.keepSteps) return;
     const events = foldEvents(evs.slice(mark).map((e) => renderEvent(this.w, e)));
-    if (stmt.type === 'spec' || stmt.type === 'tags' || stmt.type === 'memory' || stmt.type === 'swap') return;
     // Expectations only look: they appear in the golden only if something happened.
-    if (stmt.type.startsWith('expect') && events.length === 0) return;
-    this.steps.push({ at: `L${stmt.loc.line} ${this.text(stmt.loc)}`, events });
+    if (expectation && events.length === 0) return;
+    this.steps.push({ at: stepLabel(expectation ? undefined : this.operations, this.text(stmt.loc)), events });
   }
+
+  /** Statements that act (not header, not expectations) run so far: their number names them in traces. */
+  private operations = 0;
 
   /** Before `next` runs: violations of the previous statement must be expected now. */
   private settleViolations(next: A.Statement | undefined): void {
@@ -573,6 +578,16 @@ export class Interpreter {
         : `trace does not match at "${line.text}"`, detail);
     }
   }
+}
+
+/**
+ * How a trace names a statement: `#4 vm1: write heap[0] "x"`, its number among the statements
+ * that act (header lines and expectations not counted) and its text. No line number: comments,
+ * blank lines and moving statements between lines leave a golden unchanged, and adding an
+ * expectation does not renumber the rest. An expectation that caused events is named by its text.
+ */
+export function stepLabel(n: number | undefined, text: string): string {
+  return n === undefined ? text : `#${n} ${text}`;
 }
 
 function stripComment(line: string): string {

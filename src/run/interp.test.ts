@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSource, runSpec } from './interp.js';
+import { serializeTrace } from './golden.js';
 
 /** `line:col message` of every error `mmspec check` reports for a spec "t" header plus `body`. */
 function check(body: string): string[] {
@@ -114,5 +115,24 @@ describe('huge sizes the fuzzer found (issue 11)', () => {
       expect(run.diagnostics.length).toBeGreaterThan(0);
       expect(run.diagnostics.every((d) => d.line >= 1 && d.col >= 1)).toBe(true);
     }
+  });
+});
+
+describe('goldens do not depend on layout (spec-language.md §14)', () => {
+  const base = ['spec "t"', 'process vm1', 'vm1: mmap anon heap pages 2', 'vm1: write heap[0] "x"',
+    'expect vm1.heap[0] holds "x"', 'vm1: read heap[0..2]', ''].join('\n');
+
+  it('comments, blank lines and moved lines leave the trace unchanged; statements keep their numbers', () => {
+    const moved = ['# a comment first', '', 'spec "t"', '', 'process vm1   # the target', '',
+      'vm1: mmap anon heap pages 2', '# …', 'vm1: write heap[0] "x"', '', '', 'expect vm1.heap[0] holds "x"',
+      'vm1: read heap[0..2]', ''].join('\n');
+    const a = runSpec(base, 't.mms'), b = runSpec(moved, 't.mms');
+    expect(serializeTrace(b.trace!)).toBe(serializeTrace(a.trace!));
+    expect(a.trace!.steps.map((s) => s.at)).toEqual(['#1 process vm1', '#2 vm1: mmap anon heap pages 2', '#3 vm1: write heap[0] "x"', '#4 vm1: read heap[0..2]']);
+  });
+
+  it('an added expectation does not renumber the statements after it', () => {
+    const more = base.replace('vm1: read heap[0..2]', 'expect vm1.heap[1] pte none\nvm1: read heap[0..2]');
+    expect(serializeTrace(runSpec(more, 't.mms').trace!)).toBe(serializeTrace(runSpec(base, 't.mms').trace!));
   });
 });
