@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -561,6 +561,25 @@ describe('bin/mmspec.js', () => {
     const build = spawnSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { encoding: 'utf8' });
     expect(build.status, build.stdout + build.stderr).toBe(0);
   }, 120_000);
+
+  test('an installed copy (no scripts/ or src/ beside bin/) runs its dist/ without building; --version, --help, run', () => {
+    // What `npm install -g mmspec-*.tgz` lays out (package.json "files"): bin/, dist/src/, package.json.
+    const inst = join(root, 'lib', 'mmspec');
+    cpSync(join(repo, 'bin'), join(inst, 'bin'), { recursive: true });
+    cpSync(join(repo, 'dist', 'src'), join(inst, 'dist', 'src'), { recursive: true });
+    cpSync(join(repo, 'package.json'), join(inst, 'package.json'));
+    mkdirSync(join(inst, 'node_modules'));
+    symlinkSync(join(repo, 'node_modules', 'yaml'), join(inst, 'node_modules', 'yaml'));
+    put('work/a.mms', 'spec "A"\nprocess vm1\nvm1: mmap anon heap pages 1\nvm1: write heap[0] "x"\nvm1: read heap[0] expect "x"\n');
+    const run = (args: string[]) => spawnSync(process.execPath, [join(inst, 'bin', 'mmspec.js'), ...args],
+      { cwd: join(root, 'work'), encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
+    expect(run(['--version'])).toMatchObject({ status: 0, stdout: `${version}\n`, stderr: '' });
+    expect(run(['run', '--help']).stdout).toMatch(/^usage: mmspec run /);
+    expect(run(['run', 'a.mms'])).toMatchObject({ status: 0, stdout: 'PASS  work/a.mms  A\n\n1 passed, 0 failed\n', stderr: '' });
+    expect(existsSync(join(inst, 'src'))).toBe(false);
+    expect(existsSync(join(inst, 'scripts'))).toBe(false);
+  });
 
   test('prints only its own output once built, from any folder', () => {
     const r = mmspec(['--help'], join(repo, 'src'));
