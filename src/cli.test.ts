@@ -244,6 +244,23 @@ describe('the command line around the commands (issue 14)', () => {
     for (const o of ['--seed', '--count', '--max-findings', '--mirror', '--index', '--mutate']) expect(FUZZ_USAGE).toContain(o);
   });
 
+  test('mmspec help COMMAND is COMMAND --help', () => {
+    expect(cli(['help', 'run']).out).toBe(cli(['run', '--help']).out);
+    expect(cli(['help', 'trace']).out).toBe(cli(['trace', '--help']).out);
+    expect(cli(['help']).out).toMatch(/^usage: mmspec run .*\n[^]*mmspec --version/);
+  });
+
+  test('a spec that does not parse is reported under the title of its spec line (real interpreter)', () => {
+    put('p.mms', 'spec "Half written"\nprocess vm1\nvm1: frob\n');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = main(['run', '--reporter', 'json', 'p.mms'], { cwd: root, env: {}, out: (t) => { out.push(t); }, err: (t) => { err.push(t); }, colorOut: false, colorErr: false });
+    expect(code).toBe(2);
+    const doc = JSON.parse(out.join('\n')) as { specs: { title: string; status: string; diagnostics: { line: number; col: number }[] }[] };
+    expect(doc.specs[0]).toMatchObject({ title: 'Half written', status: 'bad-input', diagnostics: [{ line: 3, col: 6 }] });
+    expect(err[0]).toBe('FAIL  p.mms  Half written  (bad input)');
+  });
+
   test('an unknown option names itself and shows the command\'s help; a value is required where one is taken', () => {
     const r = cli(['run', '--frobnicate']);
     expect(r.code).toBe(2);

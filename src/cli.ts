@@ -163,7 +163,8 @@ export function main(argv: readonly string[], io: CliIo,
       io.out(mmspecVersion());
       return EXIT_PASSED;
     case 'help': case '--help': case '-h':
-      io.out(USAGE);
+      // `mmspec help run` is `mmspec run --help`.
+      io.out(rest[0] === 'run' || rest[0] === 'check' || rest[0] === 'trace' ? commandHelp(rest[0]) : USAGE);
       return EXIT_PASSED;
     default:
       io.err(command === undefined ? USAGE : `mmspec: unknown command '${command}'\n${USAGE}`);
@@ -385,11 +386,13 @@ function cmdTrace(paths: readonly string[], io: CliIo, deps: CliDeps): number {
  */
 async function runFuzz(args: readonly string[]): Promise<number> {
   const { cmdFuzz } = await import('./fuzz/command.js');
-  return cmdFuzz(args, {
+  // The fuzzer prints no colour; --no-color (or NO_COLOR) also drops its redrawn progress line.
+  const plain = args.includes('--no-color') || !!process.env.NO_COLOR;
+  return cmdFuzz(args.filter((a) => a !== '--no-color'), {
     cwd: process.cwd(),
     out: (text) => { process.stdout.write(text + '\n'); },
     err: (text) => { process.stderr.write(text + '\n'); },
-    ...(process.stderr.isTTY ? { progress: (text: string) => { process.stderr.write(`\r\x1b[K${text}`); } } : {}),
+    ...(process.stderr.isTTY && !plain ? { progress: (text: string) => { process.stderr.write(`\r\x1b[K${text}`); } } : {}),
   });
 }
 

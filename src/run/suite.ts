@@ -62,7 +62,9 @@ export function judgeSpec(source: string, file: string, golden: GoldenRef | unde
   } catch (err) {
     return { file, title: titleOf(source) ?? file, status: 'failed', internalError: err };
   }
-  const base = { file, title: run.title, run };
+  // A spec that does not parse has no title from the run: the `spec "…"` line may still give it.
+  const title = run.diagnostics.length > 0 && run.title === file ? titleOf(source) ?? file : run.title;
+  const base = { file, title, run };
   if (run.diagnostics.length > 0) return { ...base, status: 'bad-input' };
   if (run.failures.length > 0) return { ...base, status: 'failed' };
   if (!golden) return { ...base, status: 'passed' };
