@@ -4,8 +4,10 @@
 //   node scripts/build.mjs              generate + compile (skipped when up to date)
 //   node scripts/build.mjs --parser     generate the parser only
 //   node scripts/build.mjs --force      rebuild even when up to date
+//   node scripts/build.mjs --clean      delete dist/ first, then rebuild (npm pack's prepack:
+//                                       nothing stale from a deleted source file is shipped)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateParser } from './gen-parser.mjs';
@@ -27,6 +29,7 @@ function newestMtime(dir) {
 generateParser(root);
 if (args.has('--parser')) process.exit(0);
 
+if (args.has('--clean')) rmSync(join(root, 'dist'), { recursive: true, force: true });
 const stamp = join(root, 'dist', 'src', 'cli.js');
 const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'bench')),
   statSync(join(root, 'tsconfig.json')).mtimeMs);

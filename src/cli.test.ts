@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { main, type CliDeps } from './cli.js';
+import { cmdFuzz, FUZZ_USAGE } from './fuzz/command.js';
 import { serializeTrace } from './run/golden.js';
 import { useColor } from './run/report.js';
 import type { Diagnostic, Failure, SpecRun, TraceStep } from './run/result.js';
@@ -87,14 +88,15 @@ describe('mmspec run', () => {
     expect(existsSync(join(root, 'fixtures'))).toBe(false);
   });
 
-  test('bad input: exit 2 with located diagnostics, even among passing and failing specs', () => {
+  test('bad input: exit 2 with located diagnostics on stderr (as check and trace), even among passing and failing specs', () => {
     put('specs/a/bad.mms', 'spec "B"\nBAD: read\n');
     put('specs/a/f.mms', 'spec "F"\nFAIL\n');
     put('specs/a/ok.mms', 'spec "O"\n');
     const r = cli(['run']);
     expect(r.code).toBe(2);
-    expect(r.out).toContain('FAIL  specs/a/bad.mms  B  (bad input)\n' +
-      '    specs/a/bad.mms:2:1: error: unknown process "BAD"\n    BAD: read\n    ^^^');
+    expect(r.out).toContain('FAIL  specs/a/bad.mms  B  (bad input)\nFAIL  specs/a/f.mms');
+    expect(r.out).not.toContain('unknown process');
+    expect(r.err).toBe('    specs/a/bad.mms:2:1: error: unknown process "BAD"\n    BAD: read\n    ^^^');
     expect(lastLine(r.out)).toBe('1 passed, 2 failed');
   });
 
@@ -209,6 +211,250 @@ describe('mmspec run', () => {
   });
 });
 
+describe('the command line around the commands (issue 14)', () => {
+  const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version: string };
+
+  test('--version and -V print the version of package.json', () => {
+    expect(cli(['--version'])).toEqual({ code: 0, out: pkg.version, err: '' });
+    expect(cli(['-V'])).toEqual({ code: 0, out: pkg.version, err: '' });
+  });
+
+  test('COMMAND --help (or -h) prints that command\'s options on stdout, exit 0, and runs nothing', () => {
+    put('specs/a/x.mms', 'spec "X"\n');
+    const run = cli(['run', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.err).toBe('');
+    expect(run.out).toMatch(/^usage: mmspec run /);
+    for (const o of ['-u, --update', '--tag TAG', '--grep TEXT', '--reporter NAME', '--max-states N', '--no-color', '-h, --help']) {
+      expect(run.out).toContain(`\n  ${o} `);
+    }
+    expect(existsSync(join(root, 'fixtures'))).toBe(false);
+    expect(cli(['run', 'specs', '-h']).out).toBe(run.out);
+    const check = cli(['check', '--help']);
+    expect(check.code).toBe(0);
+    expect(check.out).toMatch(/^usage: mmspec check /);
+    expect(check.out).toContain('--no-color');
+    expect(check.out).not.toContain('--update');
+    const trace = cli(['trace', '-h']);
+    expect(trace.out).toMatch(/^usage: mmspec trace /);
+    expect(trace.out).toContain('--max-states N');
+    const fuzz: string[] = [];
+    expect(cmdFuzz(['--help'], { cwd: root, out: (t) => { fuzz.push(t); }, err: () => {} })).toBe(0);
+    expect(fuzz.join('\n')).toBe(FUZZ_USAGE);
+    for (const o of ['--seed', '--count', '--max-findings', '--mirror', '--index', '--mutate']) expect(FUZZ_USAGE).toContain(o);
+  });
+
+  test('mmspec help COMMAND is COMMAND --help', () => {
+    expect(cli(['help', 'run']).out).toBe(cli(['run', '--help']).out);
+    expect(cli(['help', 'trace']).out).toBe(cli(['trace', '--help']).out);
+    expect(cli(['help']).out).toMatch(/^usage: mmspec run .*\n[^]*mmspec --version/);
+  });
+
+  test('a spec that does not parse is reported under the title of its spec line (real interpreter)', () => {
+    put('p.mms', 'spec "Half written"\nprocess vm1\nvm1: frob\n');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = main(['run', '--reporter', 'json', 'p.mms'], { cwd: root, env: {}, out: (t) => { out.push(t); }, err: (t) => { err.push(t); }, colorOut: false, colorErr: false });
+    expect(code).toBe(2);
+    const doc = JSON.parse(out.join('\n')) as { specs: { title: string; status: string; diagnostics: { line: number; col: number }[] }[] };
+    expect(doc.specs[0]).toMatchObject({ title: 'Half written', status: 'bad-input', diagnostics: [{ line: 3, col: 6 }] });
+    expect(err[0]).toBe('FAIL  p.mms  Half written  (bad input)');
+  });
+
+  test('an unknown option names itself and shows the command\'s help; a value is required where one is taken', () => {
+    const r = cli(['run', '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^mmspec: unknown option '--frobnicate'\nusage: mmspec run /);
+    expect(cli(['run', '--tag']).err).toMatch(/^mmspec: --tag needs a value \(TAG\)/);
+    expect(cli(['run', '--update=yes']).err).toMatch(/^mmspec: --update takes no value/);
+    expect(cli(['run', '--reporter', 'xml']).err).toMatch(/^mmspec: unknown reporter 'xml' \(human, json or junit\)/);
+  });
+
+  test('--no-color turns colour off where it would be on', () => {
+    put('specs/a/x.mms', 'spec "X"\n');
+    put('specs/a/bad.mms', 'spec "B"\nBAD\n');
+    expect(cli(['run'], { color: true }).out).toContain('\x1b[');
+    const r = cli(['run', '--no-color'], { color: true });
+    expect(r.out + r.err).not.toContain('\x1b[');
+    expect(r.out).toContain('PASS  specs/a/x.mms  X');
+    expect(cli(['check', 'specs/a/bad.mms', '--no-color'], { color: true }).err).not.toContain('\x1b[');
+  });
+
+  describe('run --tag / --grep', () => {
+    beforeEach(() => {
+      put('specs/a/reclaim.mms', 'spec "Reclaim zaps the mirror"\ntags seed, reclaim\n');
+      put('specs/a/fault.mms', 'spec "A fault maps the zero page"\ntags kernel, fault   # a comment\n');
+      put('specs/b/untagged.mms', 'spec "Reclaim without tags"\n');
+      put('fixtures/gone.trace.yaml', 'spec: gone\n');
+    });
+    const ran = (r: Outcome) => r.out.split('\n').filter((l) => /^(PASS|FAIL) /.test(l)).map((l) => l.split('  ')[1]);
+
+    test('--tag runs the specs whose tags include it; repeated, any of them', () => {
+      expect(ran(cli(['run', '--tag', 'reclaim']))).toEqual(['specs/a/reclaim.mms']);
+      expect(ran(cli(['run', '--tag=fault']))).toEqual(['specs/a/fault.mms']);
+      expect(ran(cli(['run', '--tag', 'fault', '--tag', 'seed']))).toEqual(['specs/a/fault.mms', 'specs/a/reclaim.mms']);
+      // A filtered run is not the whole suite: the orphan golden is neither reported nor deleted.
+      const r = cli(['run', '--tag', 'kernel', '--update']);
+      expect(r.code).toBe(0);
+      expect(lastLine(r.out)).toBe('1 passed, 0 failed');
+      expect(existsSync(join(root, 'fixtures/gone.trace.yaml'))).toBe(true);
+    });
+
+    test('--grep runs the specs whose title contains the text; with --tag both must hold; with paths, among them', () => {
+      expect(ran(cli(['run', '--grep', 'Reclaim']))).toEqual(['specs/a/reclaim.mms', 'specs/b/untagged.mms']);
+      expect(ran(cli(['run', '--grep', 'zero page', '--grep', 'without']))).toEqual(['specs/a/fault.mms', 'specs/b/untagged.mms']);
+      expect(ran(cli(['run', '--grep', 'Reclaim', '--tag', 'seed']))).toEqual(['specs/a/reclaim.mms']);
+      expect(ran(cli(['run', 'specs/b', '--grep', 'Reclaim']))).toEqual(['specs/b/untagged.mms']);
+    });
+
+    test('a filter that selects nothing is bad input (a typo in CI must not pass)', () => {
+      const r = cli(['run', '--tag', 'reclaimm']);
+      expect(r.code).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toBe('mmspec: no spec matches --tag reclaimm (of 3 specs)');
+      expect(cli(['run', '--grep', 'Reclaim', '--tag', 'fault'])).toMatchObject({
+        code: 2, err: 'mmspec: no spec matches --tag fault, --grep "Reclaim" (of 3 specs)',
+      });
+    });
+
+    test('a selected spec with bad input still reports it', () => {
+      put('specs/c/bad.mms', 'spec "Broken"\ntags seed\nBAD\n');
+      const r = cli(['run', '--tag', 'seed']);
+      expect(r.code).toBe(2);
+      expect(ran(r)).toEqual(['specs/a/reclaim.mms', 'specs/c/bad.mms']);
+      expect(r.err).toContain('specs/c/bad.mms:3:1: error: unknown process "BAD"');
+    });
+  });
+
+  describe('run --reporter', () => {
+    beforeEach(() => {
+      put('specs/a/ok.mms', 'spec "Passes"\nvm1: read\n');
+      put('specs/a/fail.mms', 'spec "Fails <&> \'quoted\' \\"x\\""\n  FAIL here\n');
+      put('specs/b/bad.mms', 'spec "Bad"\nBAD: read\n');
+    });
+
+    test('json: one document on stdout with every spec\'s status, failures, diagnostics and times', () => {
+      const r = cli(['run', '--reporter', 'json']);
+      expect(r.code).toBe(2);
+      const doc = JSON.parse(r.out) as {
+        tool: string; version: string;
+        summary: Record<string, number>;
+        specs: { file: string; title: string; status: string; ms: number; failures: unknown[]; diagnostics: unknown[]; golden?: { file: string; outcome: string } }[];
+      };
+      expect(doc.tool).toBe('mmspec');
+      expect(doc.version).toBe(pkg.version);
+      expect(doc.summary).toMatchObject({ total: 3, passed: 1, failed: 1, badInput: 1, orphanGoldens: 0 });
+      expect(doc.specs.map((x) => [x.file, x.status])).toEqual([
+        ['specs/a/fail.mms', 'failed'], ['specs/a/ok.mms', 'passed'], ['specs/b/bad.mms', 'bad-input'],
+      ]);
+      const [fail, ok, bad] = doc.specs;
+      expect(fail!.title).toBe('Fails <&> \'quoted\' \\"x\\"');
+      expect(fail!.failures).toEqual([{ line: 2, col: 3, message: 'expected "y", found "x"', detail: 'detail line' }]);
+      expect(bad!.diagnostics).toEqual([{ file: 'specs/b/bad.mms', line: 2, col: 1, message: 'unknown process "BAD"' }]);
+      expect(ok!.golden).toEqual({ file: 'fixtures/a/ok.trace.yaml', outcome: 'written' });
+      for (const x of doc.specs) expect(x.ms).toBeGreaterThanOrEqual(0);
+      // The human report goes to stderr.
+      expect(r.err).toContain('PASS  specs/a/ok.mms  Passes');
+      expect(r.err).toContain('specs/b/bad.mms:2:1: error: unknown process "BAD"');
+      expect(lastLine(r.err)).toBe('1 passed, 2 failed');
+    });
+
+    test('junit: well-formed JUnit XML with a testcase per spec, failure and error elements, escaped text', () => {
+      put('specs/a/ctl.mms', 'spec "Control \u0001 char"\nFAIL\n');
+      put('fixtures/gone.trace.yaml', 'spec: gone\n');
+      const r = cli(['run', '--reporter', 'junit'], { color: true });
+      expect(r.code).toBe(2);
+      const xml = r.out;
+      expect(xml).not.toContain('\x1b[');
+      const root = parseXml(xml);
+      expect(root.name).toBe('testsuites');
+      expect(root.attrs).toMatchObject({ tests: '5', failures: '3', errors: '1' });
+      const [suite] = root.children;
+      expect(suite!.name).toBe('testsuite');
+      expect(suite!.attrs).toMatchObject({ name: 'mmspec', tests: '5', failures: '3', errors: '1', skipped: '0' });
+      const cases = suite!.children;
+      expect(cases.map((c) => [c.name, c.attrs.classname, c.children.map((x) => x.name).join()])).toEqual([
+        ['testcase', 'specs/a/ctl.mms', 'failure'],
+        ['testcase', 'specs/a/fail.mms', 'failure'],
+        ['testcase', 'specs/a/ok.mms', ''],
+        ['testcase', 'specs/b/bad.mms', 'error'],
+        ['testcase', 'fixtures/gone.trace.yaml', 'failure'],
+      ]);
+      expect(cases[0]!.attrs.name).toBe('Control U+0001 char');
+      expect(cases[1]!.attrs.name).toBe('Fails <&> \'quoted\' \\"x\\"');
+      const failure = cases[1]!.children[0]!;
+      expect(failure.attrs).toMatchObject({ type: 'expectation', message: 'expected "y", found "x"' });
+      expect(failure.text).toContain('specs/a/fail.mms:2:3: expected "y", found "x"');
+      expect(cases[3]!.children[0]!.attrs).toMatchObject({ type: 'bad-input', message: 'unknown process "BAD"' });
+      expect(cases[3]!.children[0]!.text).toBe('specs/b/bad.mms:2:1: unknown process "BAD"');
+      expect(cases[4]!.children[0]!.attrs.type).toBe('orphan-golden');
+      for (const c of cases) expect(Number(c.attrs.time)).toBeGreaterThanOrEqual(0);
+      expect(lastLine(r.err)).toContain('1 passed');
+    });
+
+    test('the tiny XML checker refuses what is not well-formed', () => {
+      expect(() => parseXml('<a><b></a></b>')).toThrow();
+      expect(() => parseXml('<a x="1 & 2"/>')).toThrow();
+      expect(() => parseXml('<a>\u0001</a>')).toThrow();
+      expect(() => parseXml('<a/><b/>')).toThrow();
+      expect(parseXml('<?xml version="1.0"?>\n<a x="&lt;&#9;">t &amp; <b/></a>')).toMatchObject({ name: 'a', attrs: { x: '<\t' }, text: 't & ' });
+    });
+  });
+});
+
+interface XmlElement { name: string; attrs: Record<string, string>; children: XmlElement[]; text: string }
+
+/**
+ * A small XML 1.0 well-formedness check (what a CI server's parser insists on): one root
+ * element, matched tags, quoted attributes without `<` or a bare `&`, only the predefined
+ * and numeric entities, no characters XML cannot hold. Throws on anything else.
+ */
+function parseXml(xml: string): XmlElement {
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(xml)) throw new Error('a character XML cannot hold');
+  const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+  const decode = (t: string): string => {
+    if (/&(?!(?:lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/.test(t)) throw new Error(`a bare & in ${t}`);
+    return t.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|\w+);/g, (_, e: string) =>
+      e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : entities[e]!);
+  };
+  let i = 0;
+  const rest = xml.replace(/^<\?xml[^?]*\?>/, '');
+  const stack: XmlElement[] = [];
+  let top: XmlElement | undefined;
+  const name = '[A-Za-z_][\\w.-]*';
+  const tag = new RegExp(`^<(/?)(${name})((?:\\s+${name}\\s*=\\s*"[^"<]*")*)\\s*(/?)>`);
+  while (i < rest.length) {
+    if (rest[i] !== '<') {
+      const j = rest.indexOf('<', i);
+      const text = rest.slice(i, j < 0 ? rest.length : j);
+      if (stack.length) stack.at(-1)!.text += decode(text);
+      else if (text.trim()) throw new Error('text outside the root element');
+      i = j < 0 ? rest.length : j;
+      continue;
+    }
+    const m = tag.exec(rest.slice(i));
+    if (!m) throw new Error(`not a tag at ${i}: ${rest.slice(i, i + 30)}`);
+    i += m[0].length;
+    const [, close, tagName, attrText, selfClose] = m;
+    if (close) {
+      if (attrText || selfClose || stack.pop()?.name !== tagName) throw new Error(`mismatched </${tagName}>`);
+      continue;
+    }
+    const attrs: Record<string, string> = {};
+    for (const a of attrText!.matchAll(new RegExp(`(${name})\\s*=\\s*"([^"<]*)"`, 'g'))) {
+      if (a[1]! in attrs) throw new Error(`attribute ${a[1]} twice`);
+      attrs[a[1]!] = decode(a[2]!);
+    }
+    const el: XmlElement = { name: tagName!, attrs, children: [], text: '' };
+    if (stack.length) stack.at(-1)!.children.push(el);
+    else if (top) throw new Error('a second root element');
+    else top = el;
+    if (!selfClose) stack.push(el);
+  }
+  if (stack.length || !top) throw new Error('unclosed element or no root');
+  return top;
+}
+
 describe('mmspec check', () => {
   test('exit 2 with every located error; exit 0 when clean', () => {
     put('specs/a/bad.mms', 'spec "B"\nBAD\n  BAD again\n');
@@ -267,7 +513,8 @@ describe('files that are not clean text (issue 11)', () => {
     expect(c.err).toBe('bin.mms:1:1: error: not a text file (binary content)\n1 of 1 spec with errors');
     const r = real(['run', 'bin.mms']);
     expect(r.code).toBe(2);
-    expect(r.out).toBe('FAIL  bin.mms  bin.mms  (bad input)\n    bin.mms:1:1: error: not a text file (binary content)\n\n0 passed, 1 failed');
+    expect(r.out).toBe('FAIL  bin.mms  bin.mms  (bad input)\n\n0 passed, 1 failed');
+    expect(r.err).toBe('    bin.mms:1:1: error: not a text file (binary content)');
     expect(real(['trace', 'bin.mms']).code).toBe(2);
   });
 
@@ -331,6 +578,25 @@ describe('bin/mmspec.js', () => {
     const build = spawnSync(process.execPath, [join(repo, 'scripts', 'build.mjs')], { encoding: 'utf8' });
     expect(build.status, build.stdout + build.stderr).toBe(0);
   }, 120_000);
+
+  test('an installed copy (no scripts/ or src/ beside bin/) runs its dist/ without building; --version, --help, run', () => {
+    // What `npm install -g mmspec-*.tgz` lays out (package.json "files"): bin/, dist/src/, package.json.
+    const inst = join(root, 'lib', 'mmspec');
+    cpSync(join(repo, 'bin'), join(inst, 'bin'), { recursive: true });
+    cpSync(join(repo, 'dist', 'src'), join(inst, 'dist', 'src'), { recursive: true });
+    cpSync(join(repo, 'package.json'), join(inst, 'package.json'));
+    mkdirSync(join(inst, 'node_modules'));
+    symlinkSync(join(repo, 'node_modules', 'yaml'), join(inst, 'node_modules', 'yaml'));
+    put('work/a.mms', 'spec "A"\nprocess vm1\nvm1: mmap anon heap pages 1\nvm1: write heap[0] "x"\nvm1: read heap[0] expect "x"\n');
+    const run = (args: string[]) => spawnSync(process.execPath, [join(inst, 'bin', 'mmspec.js'), ...args],
+      { cwd: join(root, 'work'), encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
+    expect(run(['--version'])).toMatchObject({ status: 0, stdout: `${version}\n`, stderr: '' });
+    expect(run(['run', '--help']).stdout).toMatch(/^usage: mmspec run /);
+    expect(run(['run', 'a.mms'])).toMatchObject({ status: 0, stdout: 'PASS  work/a.mms  A\n\n1 passed, 0 failed\n', stderr: '' });
+    expect(existsSync(join(inst, 'src'))).toBe(false);
+    expect(existsSync(join(inst, 'scripts'))).toBe(false);
+  });
 
   test('prints only its own output once built, from any folder', () => {
     const r = mmspec(['--help'], join(repo, 'src'));

@@ -26,7 +26,7 @@ export const FUZZ_USAGE = `usage: mmspec fuzz [--seed S] [--count N] [--max-find
   failure is shrunk to a minimal spec. --mirror hunts for a scenario that breaks that driver variant.
   --mutate runs mutants of the specs under PATH (default specs/) through run and check: every exit
   must be 0, 1 or 2, located, without a stack trace, a hang or an exhausted heap.
-  Defaults: --seed 1 --count 200 (--mutate: --count 1000).`;
+  Defaults: --seed 1 --count 200 (--mutate: --count 1000). --no-color: no progress line redrawn on stderr.`;
 
 /** Parses `fuzz`'s arguments and runs it. Returns the exit code (`--mutate`: a promise of it). */
 export function cmdFuzz(args: readonly string[], io: FuzzIo): number | Promise<number> {

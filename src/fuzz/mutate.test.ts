@@ -75,7 +75,7 @@ describe('judging one answer', () => {
   it('accepts a located error, a pass and a failed expectation', () => {
     expect(judgeOutcome(ok({ code: 2, err: `${located}\n1 of 1 spec with errors` }), 'm.mms', 3)).toBeUndefined();
     expect(judgeOutcome(ok({ code: 0, out: '1 spec checked, no errors' }), 'm.mms', 3)).toBeUndefined();
-    expect(judgeOutcome(ok({ argv: ['run', 'm.mms'], code: 2, out: `FAIL  m.mms  t  (bad input)\n    ${located.split('\n').join('\n    ')}\n\n0 passed, 1 failed` }), 'm.mms', 3)).toBeUndefined();
+    expect(judgeOutcome(ok({ argv: ['run', 'm.mms'], code: 2, out: 'FAIL  m.mms  t  (bad input)\n\n0 passed, 1 failed', err: `    ${located.split('\n').join('\n    ')}` }), 'm.mms', 3)).toBeUndefined();
   });
   it('refuses stack traces, internal errors, unlocated errors, floods, long lines and odd exit codes', () => {
     const kind = (o: Partial<CommandOutcome>) => judgeOutcome(ok(o), 'm.mms', 3)?.kind;

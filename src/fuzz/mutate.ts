@@ -359,9 +359,9 @@ export function judgeOutcome(o: CommandOutcome, name: string, lines: number):
   const long = all.split('\n').find((l) => l.length > MAX_LINE);
   if (long !== undefined) return { kind: 'long-line', why: `an output line of ${long.length} characters` };
   if (o.code !== 2) return undefined;
-  // The diagnostics: stderr for check, the indented body of the FAIL line for run.
+  // The diagnostics: stderr for check; for run stderr too, indented under the FAIL line.
   const text = o.argv[0] === 'run'
-    ? o.out.split('\n').filter((l) => l.startsWith('    ') || l === '').map((l) => l.slice(4)).join('\n')
+    ? o.err.split('\n').filter((l) => l.startsWith('    ') || l === '').map((l) => l.slice(4)).join('\n')
     : o.err;
   return judgeDiagnostics(text, name, lines);
 }

@@ -62,7 +62,9 @@ export function judgeSpec(source: string, file: string, golden: GoldenRef | unde
   } catch (err) {
     return { file, title: titleOf(source) ?? file, status: 'failed', internalError: err };
   }
-  const base = { file, title: run.title, run };
+  // A spec that does not parse has no title from the run: the `spec "…"` line may still give it.
+  const title = run.diagnostics.length > 0 && run.title === file ? titleOf(source) ?? file : run.title;
+  const base = { file, title, run };
   if (run.diagnostics.length > 0) return { ...base, status: 'bad-input' };
   if (run.failures.length > 0) return { ...base, status: 'failed' };
   if (!golden) return { ...base, status: 'passed' };
@@ -85,6 +87,36 @@ export function judgeSpec(source: string, file: string, golden: GoldenRef | unde
 export function titleOf(source: string): string | undefined {
   const m = /^[ \t]*spec[ \t]+"((?:[^"\\\n]|\\.)*)"/m.exec(source);
   return m ? m[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) : undefined;
+}
+
+/**
+ * The tags of a spec's `tags a, b` statement, read without parsing (so that `run --tag`
+ * selects a spec with bad input too, which then reports its errors); [] without one.
+ */
+export function tagsOf(source: string): string[] {
+  const m = /^[ \t]*tags[ \t]+([^#\n]*)/m.exec(source);
+  return m ? m[1].split(',').map((t) => t.trim()).filter((t) => t.length > 0) : [];
+}
+
+/** `run --tag` / `--grep`: which specs run. Empty lists select everything. */
+export interface SpecFilter {
+  /** The spec has at least one of these tags. */
+  readonly tags: readonly string[];
+  /** The spec's title contains at least one of these texts. */
+  readonly greps: readonly string[];
+}
+
+/** Whether a spec passes the filter: one of its tags (if any given) and one of its texts (if any given). */
+export function specSelected(source: string, file: string, filter: SpecFilter): boolean {
+  if (filter.tags.length) {
+    const tags = tagsOf(source);
+    if (!filter.tags.some((t) => tags.includes(t))) return false;
+  }
+  if (filter.greps.length) {
+    const title = titleOf(source) ?? file;
+    if (!filter.greps.some((g) => title.includes(g))) return false;
+  }
+  return true;
 }
 
 /**
