@@ -68,4 +68,17 @@ describe('every failure at once (spec-language.md §14)', () => {
       '14:23 read of r4[4] returned "v2", expected "v3"',
     ]);
   });
+
+  it('an unexpected violation is a failure at the statement that raised it; the next statement still runs', () => {
+    expect(failures(['process vm1', 'process intro', 'vm1: mmap anon heap pages 1', 'vm1: write heap[0] "x"',
+      'intro: open mirror m of vm1 with fork=copy', 'intro: mmap m view pages 1 target vm1.heap[0]',
+      'intro: read view[0] expect "x"', 'intro: fork ichild',
+      'kernel: reclaim vm1.heap[0]', // line 10: stale-mirror, not expected
+      'expect intro.view[0] pte present', // line 11: the reclaim zapped it
+      'expect ichild.view[0] pte present r special'])
+      .map((f) => f.replace(/^(10:1 violation stale-mirror):.*$/s, '$1: …'))).toEqual([
+      '10:1 violation stale-mirror: …',
+      '11:1 view[0]: expected pte present, found none',
+    ]);
+  });
 });
