@@ -178,16 +178,24 @@ export class Interpreter {
     }
   }
 
-  /** Records a failure (a process that can run nothing more is reported once). */
+  /**
+   * Records a failure of the statement running now. A process that can run nothing more is
+   * reported once in `failures`; the statement has failed all the same (step() returns false).
+   */
   fail(e: SpecFailure): void {
+    const f: Failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+    this.stepFailures.push(f);
+    if (e.opts.stops) this.stopped = true;
     const gone = e.opts.process;
     if (gone !== undefined) {
       if (this.gone.has(gone)) return;
       this.gone.add(gone);
     }
-    if (e.opts.stops) this.stopped = true;
-    this.failures.push({ line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) });
+    this.failures.push(f);
   }
+
+  /** The failures of the statement running now (a repeat of a dead process's included). */
+  private stepFailures: Failure[] = [];
 
   /**
    * Runs one statement of the spec: its pending violations are settled (an unexpected one is
@@ -197,10 +205,10 @@ export class Interpreter {
    * run() calls it for each statement; the scenario fuzzer (src/fuzz) calls it as it appends.
    */
   step(stmt: A.Statement): boolean {
-    const before = this.failures.length;
-    const failed = (): boolean => {
-      if (this.failures.length === before) return true;
-      this.failure = this.failures[before];
+    this.stepFailures = [];
+    const verdict = (): boolean => {
+      if (this.stepFailures.length === 0) return true;
+      this.failure = this.stepFailures[0];
       return false;
     };
     try {
@@ -212,12 +220,12 @@ export class Interpreter {
     try {
       this.exec(stmt);
       this.record(stmt);
-      return failed();
+      return verdict();
     } catch (e) {
       this.record(stmt);
       if (e instanceof SpecFailure) {
         this.fail(e);
-        return failed();
+        return verdict();
       }
       this.stopped = true;
       if (e instanceof SpecBadInput) {
@@ -226,8 +234,10 @@ export class Interpreter {
       }
       if (e instanceof KernelPanic) {
         // Nothing runs after a panic: the spec fails here, whatever it expected.
-        this.failures.push({ line: stmt.loc.line, col: stmt.loc.col, message: `kernel panic: ${e.message}` });
-        return failed();
+        const f = { line: stmt.loc.line, col: stmt.loc.col, message: `kernel panic: ${e.message}` };
+        this.failures.push(f);
+        this.stepFailures.push(f);
+        return verdict();
       }
       if (e instanceof EventLimit) {
         this.badInput = new SpecBadInput(stmt.loc, `this statement takes the run past mmspec's limit of ${e.limit} trace events ` +
