@@ -628,6 +628,18 @@ describe('bin/mmspec.js', () => {
     expect(no.out.trimEnd().split('\n').at(-1)).toBe('1 passed, 1 failed');
   });
 
+  test('run: a spec with three broken expectations reports all three lines, each with what was found (interpreter)', () => {
+    put('three.mms', 'spec "Three broken"\nprocess vm1\nvm1: mmap anon heap pages 2\nvm1: write heap[0] "a"\n' +
+      'vm1: read heap[0] expect "b"\nexpect vm1.heap[1] pte present\nvm1: munmap heap expect EINVAL\nexpect vm1.heap[0] pte none\n');
+    const r = mmspec(['run', 'three.mms'], root, { CI: 'true' });
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('FAIL  three.mms  Three broken\n' +
+      '    three.mms:5:26: read of heap[0] returned "a", expected "b"\n' +
+      '    three.mms:6:1: heap[1]: expected pte present, found none\n' +
+      '    three.mms:7:1: munmap succeeded, but EINVAL was expected\n');
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe('0 passed, 1 failed');
+  });
+
   test('big numbers: a limit is bad input with file:line:col, the line and a caret; a huge region runs (interpreter)', () => {
     put('big.mms', 'spec "Big"\nswap 9007199254740991 slots\nprocess vm1\nvm1: mmap anon heap pages 20000000\nvm1: read heap\n');
     const r = mmspec(['run', 'big.mms']);

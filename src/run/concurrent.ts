@@ -46,6 +46,9 @@ function execRace(it: Interpreter, s: A.Race): void {
     // A schedule that cannot be run as written is a mistake in the spec (spec-language.md
     // §10, §12): bad input, located at its entry, though only running finds it.
     if (e instanceof ScheduleError) throw new SpecBadInput(s.schedule[e.entry]!.loc, `schedule: ${e.message}`);
+    // A thread's failure ends the block there (its other threads never ran their schedule):
+    // what follows would run on a state no schedule made, so the run stops (§14).
+    if (e instanceof SpecFailure) throw new SpecFailure(e.loc, e.message, e.detail, { ...e.opts, stops: true });
     throw e;
   }
 }
@@ -146,7 +149,8 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     if (e instanceof ExploreLimit) {
       const limit = maxStates();
       throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states and ${e.transitions} steps (--max-states ${limit} ` +
-        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise --max-states or make the block smaller`);
+        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise --max-states or make the block smaller`,
+        undefined, { stops: true });
     }
     throw e;
   }
@@ -170,8 +174,9 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     const f = failed.shortest.failure!;
     const err = f.error;
     if (!(err instanceof SpecFailure)) throw err;
+    // The block's state after it (declaration order) may be one where the thread failed too.
     throw new SpecFailure(err.loc, `${s.threads[f.thread]!.name.name} fails in ${failed.count}/${total} interleavings: ${err.message}`,
-      witness(failed.shortest));
+      witness(failed.shortest), { stops: true });
   }
   // Violations no outcome speaks of fail the block, as after any statement. An outcome
   // naming a violation covers every violation raised in the interleavings it matched, as
@@ -181,8 +186,8 @@ function execExplore(it: Interpreter, s: A.Explore): void {
   const stray = pick((e) => e.kinds.length > 0 && !matched(e));
   if (stray.shortest) {
     const kind = stray.shortest.kinds[0]!;
-    throw new SpecFailure(s.loc, `violation ${kind} in ${stray.count}/${total} interleavings, and no outcome expects it`,
-      witness(stray.shortest));
+    it.fail(new SpecFailure(s.loc, `violation ${kind} in ${stray.count}/${total} interleavings, and no outcome expects it`,
+      witness(stray.shortest)));
   }
   const holds = (j: number, e: Ending): boolean => {
     const c = conds[j]!;
@@ -195,12 +200,14 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     const text = outcomeText(it, o);
     note(`: ${text}: ${ok ? 'ok' : 'FAILED'} (${yes.count}/${total})`);
     if (ok) return;
+    // Each failed outcome is a failure at its line; the others are still judged (§14).
     if (o.quantifier === 'sometimes') {
-      throw new SpecFailure(o.loc, `${text}: holds in none of the ${total} interleavings`);
+      it.fail(new SpecFailure(o.loc, `${text}: holds in none of the ${total} interleavings`));
+      return;
     }
     const bad = o.quantifier === 'always' ? pick((e) => !holds(j, e)) : yes;
-    throw new SpecFailure(o.loc, `${text}: fails in ${o.quantifier === 'always' ? bad.count : yes.count}/${total} interleavings`,
-      witness(bad.shortest!));
+    it.fail(new SpecFailure(o.loc, `${text}: fails in ${o.quantifier === 'always' ? bad.count : yes.count}/${total} interleavings`,
+      witness(bad.shortest!)));
   });
   declarationOrder(it, s);
   // Violations of declaration order were judged with the other interleavings.

@@ -42,9 +42,16 @@ function* deviceThreadOp(it: Interpreter, s: DeviceStmt, task: number): Op<void>
 /** The kernel task id of `kernel:` statements (kswapd, kcompactd, … in one). */
 export const KERNEL_TASK = 1_000_000;
 
-/** A failure of the spec at a statement: stops the run. */
+/**
+ * A failure of the spec at a statement (spec-language.md §14, every failure): it is recorded
+ * and the run goes on with the next statement, unless `stops` (a race whose thread failed,
+ * an explore that could not finish: what follows would run on a state no schedule made).
+ * `process` names a process that can run nothing more (killed, hung, never created): its
+ * first such failure is reported, later ones are not (they would only repeat it).
+ */
 export class SpecFailure extends Error {
-  constructor(readonly loc: A.Loc, message: string, readonly detail?: string) { super(message); }
+  constructor(readonly loc: A.Loc, message: string, readonly detail?: string,
+    readonly opts: { readonly stops?: boolean; readonly process?: string } = {}) { super(message); }
 }
 
 /**
@@ -97,13 +104,20 @@ export const PROT_OF: Record<string, Prot> = {
 
 /**
  * Executes a checked spec statement by statement against a fresh kernel, recording the
- * events of each statement, the violations it raised, and the first failure.
+ * events of each statement, the violations it raised, and every failure.
  */
 export class Interpreter {
   readonly k: Kernel;
   readonly w: World;
   readonly steps: TraceStep[] = [];
+  /** Every failure of the run, in the order found (spec-language.md §14). */
+  readonly failures: Failure[] = [];
+  /** The first failure of the last statement that failed (the fuzzer reads and clears it). */
   failure: Failure | undefined;
+  /** Set when the run cannot go on (bad input, a kernel panic, a failure that stops). */
+  stopped = false;
+  /** Processes that can run nothing more and whose first statement after that has failed. */
+  private readonly gone = new Set<string>();
   /** A mistake in the spec found while running it (see SpecBadInput). */
   badInput: SpecBadInput | undefined;
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
@@ -145,42 +159,85 @@ export class Interpreter {
     return stripComment(line).trim();
   }
 
+  /**
+   * Runs every statement. A failed expectation changes no simulated state, so the run goes
+   * on after it (spec-language.md §14); bad input, a kernel panic or a failure that stops
+   * ends it (`stopped`).
+   */
   run(): void {
-    for (const stmt of this.spec.statements) if (!this.step(stmt)) return;
+    for (const stmt of this.spec.statements) {
+      this.step(stmt);
+      if (this.stopped) return;
+    }
     // A violation raised by the last statement, with no `expect violation` after it.
     try {
       this.settleViolations(undefined);
     } catch (e) {
       if (!(e instanceof SpecFailure)) throw e;
-      this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+      this.fail(e);
     }
   }
 
   /**
-   * Runs one statement of the spec: its pending violations are settled, it executes, its
-   * events are recorded. Returns false when the run stopped there (a failure or bad input).
+   * Records a failure of the statement running now. A process that can run nothing more is
+   * reported once in `failures`; the statement has failed all the same (step() returns false).
+   */
+  fail(e: SpecFailure): void {
+    const f: Failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
+    this.stepFailures.push(f);
+    if (e.opts.stops) this.stopped = true;
+    const gone = e.opts.process;
+    if (gone !== undefined) {
+      if (this.gone.has(gone)) return;
+      this.gone.add(gone);
+    }
+    this.failures.push(f);
+  }
+
+  /** The failures of the statement running now (a repeat of a dead process's included). */
+  private stepFailures: Failure[] = [];
+
+  /**
+   * Runs one statement of the spec: its pending violations are settled (an unexpected one is
+   * a failure at the statement that raised it), it executes, its events are recorded.
+   * Returns false when the statement failed or the run stopped there (bad input, a panic);
+   * `failure` is then the statement's first failure (or undefined for bad input).
    * run() calls it for each statement; the scenario fuzzer (src/fuzz) calls it as it appends.
    */
   step(stmt: A.Statement): boolean {
+    this.stepFailures = [];
+    const verdict = (): boolean => {
+      if (this.stepFailures.length === 0) return true;
+      this.failure = this.stepFailures[0];
+      return false;
+    };
     try {
       this.settleViolations(stmt);
+    } catch (e) {
+      if (!(e instanceof SpecFailure)) throw e;
+      this.fail(e);
+    }
+    try {
       this.exec(stmt);
       this.record(stmt);
-      return true;
+      return verdict();
     } catch (e) {
       this.record(stmt);
       if (e instanceof SpecFailure) {
-        this.failure = { line: e.loc.line, col: e.loc.col, message: e.message, ...(e.detail ? { detail: e.detail } : {}) };
-        return false;
+        this.fail(e);
+        return verdict();
       }
+      this.stopped = true;
       if (e instanceof SpecBadInput) {
         this.badInput = e;
         return false;
       }
       if (e instanceof KernelPanic) {
         // Nothing runs after a panic: the spec fails here, whatever it expected.
-        this.failure = { line: stmt.loc.line, col: stmt.loc.col, message: `kernel panic: ${e.message}` };
-        return false;
+        const f = { line: stmt.loc.line, col: stmt.loc.col, message: `kernel panic: ${e.message}` };
+        this.failures.push(f);
+        this.stepFailures.push(f);
+        return verdict();
       }
       if (e instanceof EventLimit) {
         this.badInput = new SpecBadInput(stmt.loc, `this statement takes the run past mmspec's limit of ${e.limit} trace events ` +
@@ -242,7 +299,7 @@ export class Interpreter {
   checkKilled(s: A.Statement): void {
     const p = this.actingProc(s);
     if (!p || !p.mm.oomKilled || s.type === 'read' || s.type === 'write') return;
-    throw new SpecFailure(s.loc, `${this.killText(p)} (SIGKILL): it runs no more statements`);
+    throw new SpecFailure(s.loc, `${this.killText(p)} (SIGKILL): it runs no more statements`, undefined, { process: p.name });
   }
 
   private record(stmt: A.Statement): void {
@@ -290,13 +347,15 @@ export class Interpreter {
     const actor = 'actor' in s && s.actor ? (s.actor as A.Name).name : undefined;
     const since = actor === undefined ? undefined : this.hung.get(actor);
     if (since !== undefined) {
-      throw new SpecFailure(s.loc, `process ${actor} hangs in the kernel since line ${since} (deadlock): it can run nothing more`);
+      throw new SpecFailure(s.loc, `process ${actor} hangs in the kernel since line ${since} (deadlock): it can run nothing more`,
+        undefined, { process: actor });
     }
     // The checks know every name; only a fork that hung leaves its child uncreated.
     const unborn = s.type === 'race' || s.type === 'explore' ? undefined
       : processesNamed(s as A.ThreadStmt).find((n) => !this.w.procs.has(n));
     if (unborn !== undefined) {
-      throw new SpecFailure(s.loc, `process ${unborn} does not exist: the fork that creates it hangs in the kernel (deadlock)`);
+      throw new SpecFailure(s.loc, `process ${unborn} does not exist: the fork that creates it hangs in the kernel (deadlock)`,
+        undefined, { process: unborn });
     }
     try {
       this.execStatement(s);
@@ -501,20 +560,32 @@ export class Interpreter {
     this.w.addRegion(p, { name, start, pages });
   }
 
+  /**
+   * A read page by page, as the process would make it. A page whose value is not the expected
+   * one does not end the read (the expectation only looks): the later pages are read too, and
+   * the first mismatch is the failure, with the others in its detail. A signal ends the access.
+   */
   private *read(s: A.Read, task: number | undefined): Op<void> {
     const pg = this.pages(s.range, s.actor.name);
+    const wrong: string[] = [];
     for (const addr of pg.addrs) {
       const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, false);
       if (r.signal) {
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
-          (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));
+          (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''), undefined, this.killedBy(pg.proc, r.signal.sig));
       }
       if (s.expectValue && r.value !== s.expectValue.value) {
-        throw new SpecFailure(s.expectValue.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} returned ${valueText(r.value!)}, expected ${valueText(s.expectValue.value)}`);
+        wrong.push(`read of ${this.w.addrName(pg.proc.pid, addr)} returned ${valueText(r.value!)}, expected ${valueText(s.expectValue.value)}`);
       }
     }
+    if (wrong.length > 0) throw new SpecFailure(s.expectValue!.loc, wrong[0]!, wrong.length > 1 ? wrong.slice(1).join('\n') : undefined);
     if (s.expectSignal) throw new SpecFailure(s.expectSignal.loc, `expected ${s.expectSignal.value}, but the read succeeded`);
+  }
+
+  /** The SIGKILL of an OOM victim's access marks a process that runs nothing more (reported once). */
+  private killedBy(p: Proc, sig: string): { process?: string } {
+    return sig === 'SIGKILL' && p.mm.oomKilled ? { process: p.name } : {};
   }
 
   private *write(s: A.Write, task: number | undefined): Op<void> {
@@ -524,7 +595,7 @@ export class Interpreter {
       if (r.signal) {
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `write to ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
-          (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));
+          (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''), undefined, this.killedBy(pg.proc, r.signal.sig));
       }
     }
     if (s.expectSignal) throw new SpecFailure(s.expectSignal.loc, `expected ${s.expectSignal.value}, but the write succeeded`);

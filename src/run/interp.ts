@@ -24,7 +24,7 @@ export function runSpec(text: string, file: string): SpecRun {
   }
   return {
     file, title, source, diagnostics: [],
-    failures: it.failure ? [it.failure] : [],
+    failures: it.failures,
     trace: { spec: title, steps: it.steps, final: finalState(it.w) },
   };
 }

@@ -40,10 +40,12 @@ describe('the generated test module', () => {
     }
   });
 
-  test('maps each generated line to the same spec line, column 0', () => {
-    const map = identityMap('/r/specs/a/x.mms', spec);
-    expect(map.mappings).toBe('AAAA;AACA;AACA;AACA');
-    expect(map.sourcesContent).toEqual([spec]);
+  test('maps each column of each generated line to the same line and column of the spec', () => {
+    const map = identityMap('/r/specs/a/x.mms', 'ab\ncde\n\nf');
+    // Line 1: columns 0, 1; line 2: back to column 0 (-1: D), then 1, 2; line 3 (empty): column 0 (-2: F); line 4: column 0.
+    expect(map.mappings).toBe('AAAA,CAAC;AACD,CAAC,CAAC;AACF;AACA');
+    expect(identityMap('/r/specs/a/x.mms', spec).sourcesContent).toEqual([spec]);
+    expect(identityMap('/r/x.mms', 'x'.repeat(20) + '\ny').mappings).toMatch(/;AACnB$/);
   });
 });
 
@@ -53,13 +55,25 @@ describe('the runtime', () => {
     ({ file: 'specs/a/x.mms', title: 'T', source: spec, diagnostics: [], failures: [], ...over });
   const result = (r: Partial<SpecResult>): SpecResult => ({ file: 'specs/a/x.mms', title: 'T', status: 'failed', ...r });
 
-  test('a failed expectation is an error made at its line, listing every failure', () => {
+  test('a failed expectation is an error made at its line', () => {
     const e = verdictError(result({ run: run({ failures: [
-      { line: 3, col: 3, message: 'expected "y", found "x"', detail: 'more' },
-      { line: 2, col: 1, message: 'second' }] }) }), at) as Error & { line: number };
+      { line: 3, col: 3, message: 'expected "y", found "x"', detail: 'more' }] }) }), at) as Error & { line: number };
     expect(e.line).toBe(3);
     expect(e.name).toBe('SpecFailure');
-    expect(e.message).toBe('specs/a/x.mms:3:3: expected "y", found "x"\n  more\nspecs/a/x.mms:2:1: second');
+    expect(e.message).toBe('specs/a/x.mms:3:3: expected "y", found "x"\n  more');
+  });
+
+  test('several failures: one error each, made at its own line, in an AggregateError listing them all', () => {
+    const e = verdictError(result({ run: run({ failures: [
+      { line: 3, col: 3, message: 'expected "y", found "x"', detail: 'more' },
+      { line: 2, col: 1, message: 'second' }] }) }), at) as AggregateError;
+    expect(e).toBeInstanceOf(AggregateError);
+    expect(e.name).toBe('SpecFailures');
+    expect(e.message).toBe('2 failures:\nspecs/a/x.mms:3:3: expected "y", found "x"\n  more\nspecs/a/x.mms:2:1: second');
+    expect((e.errors as (Error & { line: number })[]).map((x) => [x.line, x.name, x.message])).toEqual([
+      [3, 'SpecFailure', 'specs/a/x.mms:3:3: expected "y", found "x"\n  more'],
+      [2, 'SpecFailure', 'specs/a/x.mms:2:1: second'],
+    ]);
   });
 
   test('bad input is an error at the first diagnostic with every diagnostic formatted', () => {
@@ -132,6 +146,7 @@ describe('vitest on .mms files', () => {
 `);
     put('specs/a/good.mms', 'spec "Good"\nvm1: read x\n');
     put('specs/a/fail.mms', 'spec "Fails"\n\n# a comment\nvm1: read x\n  expect FAIL here\nvm1: more\n');
+    put('specs/a/fails.mms', 'spec "Fails twice"\nvm1: read x\n    expect FAIL one\nvm1: more\n  expect FAIL two\n');
     put('specs/a/bad.mms', 'spec "Bad"\nvm1: BAD x\n');
   }, 60_000);
   afterAll(() => { rmSync(root, { recursive: true, force: true }); });
@@ -140,11 +155,16 @@ describe('vitest on .mms files', () => {
     const r = vitest([]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('SpecFailure: specs/a/fail.mms:5:3: expected "y", found "x"');
-    expect(r.out).toMatch(/specs\/a\/fail\.mms:5:1\n/);
-    expect(r.out).toMatch(/ 5\|\s+expect FAIL here\n/);
+    expect(r.out).toMatch(/specs\/a\/fail\.mms:5:3\n/);
+    expect(r.out).toMatch(/ 5\|\s+expect FAIL here\n\s+\|\s{3}\^\n/);
+    // Two failures: each reported at its own line and column, with its code frame.
+    expect(r.out).toContain('SpecFailure: specs/a/fails.mms:3:5: expected "y", found "x"');
+    expect(r.out).toMatch(/specs\/a\/fails\.mms:3:5\n/);
+    expect(r.out).toContain('SpecFailure: specs/a/fails.mms:5:3: expected "y", found "x"');
+    expect(r.out).toMatch(/specs\/a\/fails\.mms:5:3\n/);
     // Bad input is a failing test, not a broken file.
     expect(r.out).toContain('SpecError: specs/a/bad.mms:2:1: error: bad word');
-    expect(r.out).toMatch(/Tests\s+2 failed \| 1 passed \(3\)/);
+    expect(r.out).toMatch(/Tests\s+3 failed \| 1 passed \(4\)/);
     // A missing golden is written locally, only for the passing spec.
     expect(readFileSync(join(root, 'fixtures/a/good.trace.yaml'), 'utf8')).toContain('- "did vm1: read x"');
     expect(existsSync(join(root, 'fixtures/a/fail.trace.yaml'))).toBe(false);

@@ -6,9 +6,9 @@
  *   line 2..n   (m) => new Error(m),                       ← at[N] sits on line N
  *   line n      …]; registerSpec({ source, file, root }, runSpec, at);
  *
- * with an identity line→line source map whose source is the spec itself, so that an error
- * made by at[N] is reported at line N of the `.mms` with a code frame of the spec
- * (see runtime.ts). The transform never parses the spec: a bad spec is a failing test,
+ * with an identity source map (line N, column c → line N, column c) whose source is the spec
+ * itself, so that an error made by at[N] is reported at line N of the `.mms` with a code frame
+ * of the spec (see runtime.ts). The transform never parses the spec: a bad spec is a failing test,
  * not a broken module.
  *
  * Also: the parser is generated at startup (a fresh clone has none), and a change to a
@@ -87,12 +87,37 @@ export function specModule(source: string, file: string, root: string,
   return lines.map((l, i) => (i < n - 1 ? `${l},` : l)).join('\n');
 }
 
-/** A source map sending column 0 of each generated line N to line N, column 0 of the spec. */
+/**
+ * A source map sending each column c of generated line N to line N, column c of the spec
+ * (the columns a spec line has; at least column 0). An error's stack is made to point at the
+ * column of its failure (runtime.ts), and vitest puts the code frame's caret there.
+ */
 export function identityMap(file: string, source: string): {
   version: number; file: string; sources: string[]; sourcesContent: string[]; names: string[]; mappings: string;
 } {
-  const n = source.split('\n').length;
-  // 'AAAA': column 0 → source 0, line +0, column 0; 'AACA': the same one line further down.
-  const mappings = ['AAAA', ...Array<string>(n - 1).fill('AACA')].join(';');
+  const lines = source.split('\n');
+  let prevCol = 0;
+  const mappings = lines.map((text, n) => {
+    const cols = Math.max(1, text.length);
+    // First segment: generated column 0, source 0, one line further (none for line 1), back to column 0.
+    const first = 'A' + 'A' + vlq(n === 0 ? 0 : 1) + vlq(-prevCol);
+    prevCol = cols - 1;
+    return first + ',CAAC'.repeat(cols - 1);
+  }).join(';');
   return { version: 3, file, sources: [file], sourcesContent: [source], names: [], mappings };
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** One number in the base-64 VLQ of source maps (sign in the lowest bit, 5 bits a digit). */
+function vlq(n: number): string {
+  let v = n < 0 ? (-n << 1) | 1 : n << 1;
+  let out = '';
+  do {
+    let digit = v & 31;
+    v >>>= 5;
+    if (v > 0) digit |= 32;
+    out += B64[digit];
+  } while (v > 0);
+  return out;
 }

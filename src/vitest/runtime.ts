@@ -51,8 +51,9 @@ export function vitestGoldenMode(state: 'all' | 'new' | 'none' | undefined,
 }
 
 /**
- * The error a result fails with, or undefined when it passed. Bad input and failed
- * expectations are located at their first line; a golden problem at the `spec` line.
+ * The error a result fails with, or undefined when it passed. Bad input is located at its
+ * first line; each failed expectation at its own line and column (one error, or an
+ * AggregateError of one per failure); a golden problem at the `spec` line.
  */
 export function verdictError(r: SpecResult, at: readonly (LineErrorFactory | null)[]): Error | undefined {
   if (r.internalError !== undefined) {
@@ -63,9 +64,12 @@ export function verdictError(r: SpecResult, at: readonly (LineErrorFactory | nul
     return named(errorAt(at, diags[0].line, formatDiagnostics(diags, r.run.source, false)), 'SpecError');
   }
   if (r.run && r.run.failures.length) {
-    const fs = r.run.failures;
-    const message = fs.map((f) => formatFailure(r.file, f, false)).join('\n');
-    return named(errorAt(at, fs[0].line, message), 'SpecFailure');
+    // Every failure (spec-language.md §14) is an error of its own, made at its line and
+    // column: vitest reports each error of an AggregateError with its code frame.
+    const errors = r.run.failures.map((f) => named(errorAt(at, f.line, formatFailure(r.file, f, false), f.col), 'SpecFailure'));
+    if (errors.length === 1) return errors[0];
+    const all = new AggregateError(errors, `${errors.length} failures:\n${errors.map((e) => e.message).join('\n')}`);
+    return named(all, 'SpecFailures');
   }
   const problem = r.golden && goldenProblem(r.golden);
   if (r.golden && problem) {
@@ -76,9 +80,23 @@ export function verdictError(r: SpecResult, at: readonly (LineErrorFactory | nul
   return undefined;
 }
 
-function errorAt(at: readonly (LineErrorFactory | null)[], line: number, message: string): Error {
-  const make = at[Math.min(Math.max(line, 1), at.length - 1)];
-  return make ? make(message) : new Error(message);
+/**
+ * An error located at spec `line` (and `col`: the stack's top frame is moved to that column
+ * of the line, which the plugin's identity source map keeps, so the caret lands there).
+ */
+function errorAt(at: readonly (LineErrorFactory | null)[], line: number, message: string, col?: number): Error {
+  const n = Math.min(Math.max(line, 1), at.length - 1);
+  const make = at[n];
+  const e = make ? make(message) : new Error(message);
+  if (make && col !== undefined && e.stack) {
+    const frames = e.stack.split('\n');
+    const top = frames.findIndex((f) => /^\s+at /.test(f));
+    if (top >= 0) {
+      frames[top] = frames[top]!.replace(new RegExp(`:${n}:\\d+(\\)?)$`), `:${n}:${Math.max(1, col)}$1`);
+      e.stack = frames.join('\n');
+    }
+  }
+  return e;
 }
 
 function named(e: Error, name: string): Error {
