@@ -203,6 +203,7 @@ export type KernelStmt =
 // ---------------------------------------------------------------- expectations (§8): `expect …`
 
 /** `pte none|present|swap|migration|numa`. */
+export type PteNegatable = 'rw' | 'special' | 'dirty' | 'young' | 'huge' | 'zero';
 export type PteState = 'none' | 'present' | 'swap' | 'migration' | 'numa';
 /**
  * `expect RANGE pte STATE [attributes]`, for every page of RANGE. The attributes belong to
@@ -213,6 +214,8 @@ export interface ExpectPte extends Node {
   readonly type: 'expectPte'; readonly range: Range; readonly state: PteState;
   readonly access?: Word<'r' | 'rw'>; readonly special: boolean; readonly dirty: boolean;
   readonly young: boolean; readonly huge: boolean; readonly zero: boolean; readonly maps?: Range;
+  /** The negated attributes (v1.1, `!dirty` …): the PTE must not have them; `rw` = not writable. */
+  readonly not?: readonly PteNegatable[];
   /** The attribute words as written, in order (for messages). */
   readonly attrs: readonly Word<PteAttr>[];
 }

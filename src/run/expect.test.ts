@@ -31,3 +31,19 @@ describe('failed PTE expectations say what was expected and what was found', () 
     expect(failures([...setup, 'expect vm1.heap[1] pte swap', ''].join('\n'))).toEqual(['8:1 heap[1]: expected pte swap, found none']);
   });
 });
+
+describe('negated PTE attributes (!ATTR, v1.1)', () => {
+  const setup = ['process vm1', 'vm1: mmap anon heap pages 1', 'vm1: write heap[0] "x"'];
+
+  it('hold when the PTE lacks the attribute, and name the one it has when not', () => {
+    expect(failures([...setup, 'expect vm1.heap[0] pte present !special !zero !huge', ''].join('\n'))).toEqual([]);
+    expect(failures([...setup, 'expect vm1.heap[0] pte present !rw !dirty', ''].join('\n'))).toEqual([
+      '5:1 heap[0]: expected pte present !rw !dirty, found pfn 1 rw dirty young (writable, dirty)',
+    ]);
+  });
+
+  it('an attribute and its negation together are bad input', () => {
+    const r = runSpec(['spec "t"', ...setup, 'expect vm1.heap[0] pte present dirty !dirty', ''].join('\n'), 't.mms');
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['5:38 "!dirty" contradicts "dirty"']);
+  });
+});

@@ -65,6 +65,14 @@ function checkPte(it: Interpreter, s: A.ExpectPte): Check {
         if (s.young && (b & PTE_YOUNG) === 0) bad.push('not young');
         if (s.huge && (b & PMD_HUGE) === 0) bad.push('not huge');
         if (s.zero && pte.pfn !== 0) bad.push('not the zero page');
+        for (const n of s.not ?? []) {
+          if (n === 'rw' && (b & PTE_WRITE) !== 0) bad.push('writable');
+          if (n === 'special' && (b & PTE_SPECIAL) !== 0) bad.push('special');
+          if (n === 'dirty' && (b & PTE_DIRTY) !== 0) bad.push('dirty');
+          if (n === 'young' && (b & PTE_YOUNG) !== 0) bad.push('young');
+          if (n === 'huge' && (b & PMD_HUGE) !== 0) bad.push('huge');
+          if (n === 'zero' && pte.pfn === 0) bad.push('the zero page');
+        }
         if (other) {
           const o = other.proc.mm.pte(other.addrs[0]!);
           if ((o.bits & PTE_KIND_MASK) !== PTE_PRESENT) bad.push(`${oname} is not present (${pteText(o)})`);
