@@ -240,8 +240,14 @@ export interface TraceLine extends Node { readonly type: 'traceLine'; readonly t
 /** `expect trace { … }`. */
 export interface ExpectTrace extends Node { readonly type: 'expectTrace'; readonly lines: readonly TraceLine[] }
 
+/**
+ * `expect no event "TEXT"` (v1.1): no event of the previous non-expect statement contains TEXT,
+ * in the trace notation (an event line as rendered, or a folded line as the golden shows it).
+ */
+export interface ExpectNoEvent extends Node { readonly type: 'expectNoEvent'; readonly text: Str }
+
 export type Expectation =
-  | ExpectPte | ExpectHolds | ExpectPage | ExpectCounters | ExpectCoherent | ExpectViolation | ExpectTrace;
+  | ExpectPte | ExpectHolds | ExpectPage | ExpectCounters | ExpectCoherent | ExpectViolation | ExpectTrace | ExpectNoEvent;
 
 // ---------------------------------------------------------------- concurrency (§10)
 

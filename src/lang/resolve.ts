@@ -458,7 +458,7 @@ function visitExpectation(stmt: Expectation, scope: Scope, report: Report): void
     case 'expectCoherent':
       lookupDevice(stmt.device, scope, report);
       return;
-    case 'expectViolation': case 'expectTrace':
+    case 'expectViolation': case 'expectTrace': case 'expectNoEvent':
       return;
   }
 }

@@ -109,6 +109,8 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /** The events (indices into k.events) of the last statement that is not an expectation. */
+  private lastEvents = { from: 0, to: 0 };
   /** Processes whose statement hung in the kernel (a deadlock), with its line. */
   private readonly hung = new Map<string, number>();
   /** The source split into lines, once (a statement's text is looked up after each one). */
@@ -250,6 +252,8 @@ export class Interpreter {
     const evs = this.k.events;
     const mark = this.eventMark;
     this.eventMark = evs.length;
+    // The events of the last statement that is not an expectation, for `expect no event`.
+    if (!stmt.type.startsWith('expect')) this.lastEvents = { from: mark, to: evs.length };
     const fresh = this.k.check.takeFresh();
     if (fresh.length > 0) this.pending = { stmt, violations: fresh };
     if (!this.keepSteps) return;
@@ -324,6 +328,7 @@ export class Interpreter {
         return this.runOp(this.stmtOp(s, undefined), this.text(s.loc));
       case 'expectViolation': return this.expectViolation(s);
       case 'expectTrace': return this.expectTrace(s);
+      case 'expectNoEvent': return this.expectNoEvent(s);
       case 'expectPte': case 'expectHolds': case 'expectPage': case 'expectCounters': case 'expectCoherent': {
         const r = checkExpectation(this, s);
         if (!r.ok) throw new SpecFailure(s.loc, r.message);
@@ -555,6 +560,17 @@ export class Interpreter {
       const seen = p ? p.violations.map((v) => v.kind).join(', ') : 'none';
       throw new SpecFailure(s.loc, `expected violation${kind ? ' ' + kind : ''} from the previous statement, found ${seen}`);
     }
+  }
+
+  /**
+   * `expect no event "TEXT"`: no event of the previous non-expect statement contains TEXT,
+   * neither as rendered one by one nor as folded into a run (the golden's lines).
+   */
+  private expectNoEvent(s: A.ExpectNoEvent): void {
+    const events = this.k.events.slice(this.lastEvents.from, this.lastEvents.to).map((e) => renderEvent(this.w, e));
+    const want = s.text.value;
+    const hit = events.find((e) => e.includes(want)) ?? foldEvents(events).find((e) => e.includes(want));
+    if (hit !== undefined) throw new SpecFailure(s.loc, `expected no event containing ${JSON.stringify(want)}, found: ${hit}`);
   }
 
   /** Events since the previous `expect trace` (or the start). */

@@ -47,3 +47,21 @@ describe('negated PTE attributes (!ATTR, v1.1)', () => {
     expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['5:38 "!dirty" contradicts "dirty"']);
   });
 });
+
+describe('expect no event (v1.1)', () => {
+  const setup = ['process vm1', 'vm1: mmap anon heap pages 1'];
+
+  it('fails with the first event of the previous non-expect statement that contains the text', () => {
+    expect(failures([...setup, 'vm1: write heap[0] "x"', 'expect vm1.heap[0] holds "x"', 'expect no event "alloc pfn"', ''].join('\n'))).toEqual([
+      '6:1 expected no event containing "alloc pfn", found: alloc pfn 1 anon',
+    ]);
+    expect(failures([...setup, 'vm1: write heap[0] "x"', 'vm1: write heap[0] "y"', 'expect no event "fault"', ''].join('\n'))).toEqual([]);
+  });
+
+  it('is not an explore outcome', () => {
+    const r = runSpec(['spec "t"', ...setup, 'explore {', '  t1 = vm1: read heap[0]', '}', 'expect never no event "x"', ''].join('\n'), 't.mms');
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      "7:1 expect no event is not an explore outcome (it judges the previous statement's events, not a final state)",
+    ]);
+  });
+});

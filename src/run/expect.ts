@@ -31,6 +31,8 @@ export function checkExpectation(it: Interpreter, s: A.Expectation): Check {
     }
     case 'expectTrace':
       return fail('expect trace cannot be an explore outcome');
+    case 'expectNoEvent':
+      return fail('expect no event cannot be an explore outcome');
   }
 }
 
