@@ -233,8 +233,11 @@ export interface ExpectCounters extends Node {
 }
 /** `expect coherent DEV`. */
 export interface ExpectCoherent extends Node { readonly type: 'expectCoherent'; readonly device: Name }
-/** `expect violation [KIND]`: without KIND, any violation (consumes all of them). */
-export interface ExpectViolation extends Node { readonly type: 'expectViolation'; readonly kind?: Word<ViolationKind> }
+/**
+ * `expect violation [KIND, KIND, …]`: every KIND listed was raised (v1.1: several); without
+ * KIND, any violation. Consumes all of the statement's violations.
+ */
+export interface ExpectViolation extends Node { readonly type: 'expectViolation'; readonly kinds: readonly Word<ViolationKind>[] }
 /** One line of an `expect trace` body, trimmed, verbatim; `...` matches any run of events. */
 export interface TraceLine extends Node { readonly type: 'traceLine'; readonly text: string; readonly wildcard: boolean }
 /** `expect trace { … }`. */

@@ -148,7 +148,9 @@ describe('statements', () => {
       .toEqual(['none', 'swap', 'migration', 'numa']);
     expect(shape(one('expect page vm1.heap[0] mapcount 2'))).toMatchObject({ type: 'expectPage', mapcount: { value: 2 } });
     expect(shape(one('expect vm1.heap holds 0x10'))).toMatchObject({ type: 'expectHolds', value: { type: 'value', value: 16 } });
-    expect(shape(one('expect violation use-after-free'))).toEqual({ type: 'expectViolation', kind: { type: 'word', value: 'use-after-free' } });
+    expect(shape(one('expect violation use-after-free'))).toEqual({ type: 'expectViolation', kinds: [{ type: 'word', value: 'use-after-free' }] });
+    expect(shape(one('expect violation stale-mirror, refcount'))).toEqual({ type: 'expectViolation', kinds: [{ type: 'word', value: 'stale-mirror' }, { type: 'word', value: 'refcount' }] });
+    expect(shape(one('expect violation'))).toEqual({ type: 'expectViolation', kinds: [] });
   });
 
   it('kernel statements', () => {

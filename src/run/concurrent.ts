@@ -177,7 +177,8 @@ function execExplore(it: Interpreter, s: A.Explore): void {
   // naming a violation covers every violation raised in the interleavings it matched, as
   // `expect violation` covers all of its statement's (spec-language.md §10).
   const covered = conds.filter((c): c is A.ExpectViolation => c.type === 'expectViolation');
-  const matched = (e: Ending) => covered.some((c) => (c.kind ? e.kinds.includes(c.kind.value) : e.kinds.length > 0));
+  const raised = (c: A.ExpectViolation, e: Ending) => (c.kinds.length > 0 ? c.kinds.every((k) => e.kinds.includes(k.value)) : e.kinds.length > 0);
+  const matched = (e: Ending) => covered.some((c) => raised(c, e));
   const stray = pick((e) => e.kinds.length > 0 && !matched(e));
   if (stray.shortest) {
     const kind = stray.shortest.kinds[0]!;
@@ -186,7 +187,7 @@ function execExplore(it: Interpreter, s: A.Explore): void {
   }
   const holds = (j: number, e: Ending): boolean => {
     const c = conds[j]!;
-    if (c.type === 'expectViolation') return c.kind ? e.kinds.includes(c.kind.value) : e.kinds.length > 0;
+    if (c.type === 'expectViolation') return raised(c, e);
     return finals.get(e.final)![j]!;
   };
   s.outcomes.forEach((o, j) => {

@@ -109,6 +109,8 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /** The violations of the last non-expect statement once `expect violation` consumed them. */
+  private consumed: { stmt: A.Statement; violations: Violation[] } | undefined;
   /** The events (indices into k.events) of the last statement that is not an expectation. */
   private lastEvents = { from: 0, to: 0 };
   /** Processes whose statement hung in the kernel (a deadlock), with its line. */
@@ -253,7 +255,7 @@ export class Interpreter {
     const mark = this.eventMark;
     this.eventMark = evs.length;
     // The events of the last statement that is not an expectation, for `expect no event`.
-    if (!stmt.type.startsWith('expect')) this.lastEvents = { from: mark, to: evs.length };
+    if (!stmt.type.startsWith('expect')) { this.lastEvents = { from: mark, to: evs.length }; this.consumed = undefined; }
     const fresh = this.k.check.takeFresh();
     if (fresh.length > 0) this.pending = { stmt, violations: fresh };
     if (!this.keepSteps) return;
@@ -552,13 +554,20 @@ export class Interpreter {
     this.w.adoptProcess(s.child.name, mm, regions);
   }
 
+  /**
+   * `expect violation [KIND, …]`: the previous non-expect statement raised every KIND (any, if
+   * none is named). All its violations are consumed, but stay known to a later `expect
+   * violation` about the same statement (issue 14: a second line found "none").
+   */
   private expectViolation(s: A.ExpectViolation): void {
-    const p = this.pending;
+    const p = this.pending ?? this.consumed;
     this.pending = undefined;
-    const kind = s.kind?.value;
-    if (!p || (kind && !p.violations.some((v) => v.kind === kind))) {
-      const seen = p ? p.violations.map((v) => v.kind).join(', ') : 'none';
-      throw new SpecFailure(s.loc, `expected violation${kind ? ' ' + kind : ''} from the previous statement, found ${seen}`);
+    this.consumed = p;
+    const kinds = s.kinds.map((k) => k.value);
+    const missing = kinds.filter((k) => !p?.violations.some((v) => v.kind === k));
+    if (!p || missing.length > 0) {
+      const seen = p ? [...new Set(p.violations.map((v) => v.kind))].join(', ') : 'none';
+      throw new SpecFailure(s.loc, `expected violation${kinds.length ? ' ' + kinds.join(', ') : ''} from the previous statement, found ${seen}`);
     }
   }
 

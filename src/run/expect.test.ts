@@ -65,3 +65,29 @@ describe('expect no event (v1.1)', () => {
     ]);
   });
 });
+
+describe('expect violation with several kinds, and twice after one statement (v1.1, issue 14)', () => {
+  const setup = ['process vm1', 'process intro', 'vm1: mmap anon heap pages 1', 'vm1: write heap[0] "x"',
+    'intro: open mirror m of vm1 with vma=anon', 'intro: mmap m view pages 1 target vm1.heap[0]', 'intro: read view[0] expect "x"'];
+
+  it('a second expect violation checks the same statement', () => {
+    expect(failures([...setup, 'expect violation refcount', 'expect violation', 'expect violation refcount', ''].join('\n'))).toEqual([]);
+  });
+
+  it('names each listed kind the statement did not raise, and what it raised', () => {
+    expect(failures([...setup, 'expect violation refcount, stale-mirror', ''].join('\n'))).toEqual([
+      '9:1 expected violation refcount, stale-mirror from the previous statement, found refcount',
+    ]);
+  });
+
+  it('a statement after them starts afresh', () => {
+    expect(failures([...setup, 'expect violation refcount', 'vm1: read heap[0]', 'expect violation', ''].join('\n'))).toEqual([
+      '11:1 expected violation from the previous statement, found none',
+    ]);
+  });
+
+  it('a kind given twice is bad input', () => {
+    const r = runSpec(['spec "t"', ...setup, 'expect violation refcount, refcount', ''].join('\n'), 't.mms');
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['9:28 violation refcount is given twice']);
+  });
+});

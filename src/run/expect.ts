@@ -26,8 +26,9 @@ export function checkExpectation(it: Interpreter, s: A.Expectation): Check {
     case 'expectCoherent': return deviceCoherent(it, s);
     case 'expectViolation': {
       const broken = it.k.check.broken;
-      const kind = s.kind?.value;
-      return broken.some((v) => !kind || v.kind === kind) ? OK : fail(`no ${kind ?? ''} violation`.replace('  ', ' '));
+      if (s.kinds.length === 0) return broken.length > 0 ? OK : fail('no violation');
+      const missing = s.kinds.filter((k) => !broken.some((v) => v.kind === k.value));
+      return missing.length === 0 ? OK : fail(`no ${missing.map((k) => k.value).join(', ')} violation`);
     }
     case 'expectTrace':
       return fail('expect trace cannot be an explore outcome');
