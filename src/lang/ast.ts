@@ -271,6 +271,8 @@ export interface Outcome extends Node { readonly type: 'outcome'; readonly quant
 /** `explore { threads }` and its outcome lines. */
 export interface Explore extends Node {
   readonly type: 'explore'; readonly threads: readonly Thread[]; readonly outcomes: readonly Outcome[];
+  /** `explore max-states N { … }` (v1.1): this block's state limit; `--max-states` overrides it. */
+  readonly maxStates?: Int;
 }
 
 // ---------------------------------------------------------------- file

@@ -15,10 +15,20 @@ import { processesNamed } from '../lang/resolve.js';
 export const THREAD_TASK_BASE = 100;
 
 
-/** `--max-states` (MMSPEC_MAX_STATES): distinct states one explore block may visit. */
-export function maxStates(): number {
+/**
+ * Distinct states one explore block may visit: `--max-states` (MMSPEC_MAX_STATES) if given,
+ * else the block's own `explore max-states N` (v1.1), else 50,000.
+ */
+export function maxStates(s?: A.Explore): number {
   const v = Number(process.env.MMSPEC_MAX_STATES);
-  return Number.isFinite(v) && v > 0 ? v : 50_000;
+  if (Number.isFinite(v) && v > 0) return v;
+  return s?.maxStates?.value ?? 50_000;
+}
+
+/** Where the limit of block `s` comes from, for the message when it is reached. */
+function limitSource(s: A.Explore): string {
+  const v = Number(process.env.MMSPEC_MAX_STATES);
+  return !(Number.isFinite(v) && v > 0) && s.maxStates !== undefined ? 'max-states' : '--max-states';
 }
 
 /** `race` and `explore` blocks (spec-language.md §10). */
@@ -125,7 +135,7 @@ export function exploreBlock(it: Interpreter, s: A.Explore, mode: ExploreMode = 
       ...(mode.locals ? { locals: mode.locals } : {}),
       ...(mode.caching === false ? { caching: false } : {}),
       ...(mode.checkReplays ? { checkReplays: true } : {}),
-      maxStates: maxStates(),
+      maxStates: maxStates(s),
       ...(tty ? { progress: (st: ExploreStats) => {
         progressShown = true;
         process.stderr.write(`\r  explore L${s.loc.line}: ${st.states} states, ${st.transitions} steps, ${(st.ms / 1000).toFixed(1)}s`);
@@ -144,9 +154,10 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     result = exploreBlock(it, s);
   } catch (e) {
     if (e instanceof ExploreLimit) {
-      const limit = maxStates();
-      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states and ${e.transitions} steps (--max-states ${limit} ` +
-        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise --max-states or make the block smaller`);
+      const limit = maxStates(s);
+      const src = limitSource(s);
+      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states and ${e.transitions} steps (${src} ${limit} ` +
+        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise ${src === 'max-states' ? "the block's max-states" : src} or make the block smaller`);
     }
     throw e;
   }
