@@ -79,10 +79,13 @@ function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
       // A kill inside the block may come before or after another thread's statement: it
       // counts from the statement after the block (the run judges threads as they go).
       const killedBefore = new Map(scope.killed);
-      // A child forked by one thread may be named by any other thread of the block, which
-      // then waits until the fork has created it (docs/language.md): forks are seen first.
-      for (const t of stmt.threads) if (t.stmt.type === 'fork') visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
-      for (const t of stmt.threads) if (t.stmt.type !== 'fork') visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
+      // The threads run concurrently: any of them may name what another creates or removes
+      // (issue 14: `t1 = vm1: exit` before `t2 = vm1: read heap[0]` was rejected, the reverse
+      // ran). So they are checked by what they do, not in declaration order: forks first (a
+      // child forked by one thread may be named by the others, which wait for it), then the
+      // statements that create names, then the rest, and last those that remove or move them.
+      const byPhase = [...stmt.threads].sort((a, b) => threadPhase(a.stmt) - threadPhase(b.stmt));
+      for (const t of byPhase) visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
       for (const t of stmt.threads) {
         if (t.stmt.type === 'kernelOom' && !scope.killed.has(t.stmt.process.name)) scope.killed.set(t.stmt.process.name, t.stmt.loc.line);
       }
@@ -92,6 +95,20 @@ function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
     default:
       if (isExpectation(stmt)) visitExpectation(stmt, scope, report);
       else visitThreadStmt(stmt, scope, report);
+  }
+}
+
+/**
+ * The order in which the static check sees a block's thread statements: 0 fork, 1 creates a
+ * name (mmap, open), 2 uses names, 3 removes or moves them (exit, munmap, mremap, mprotect,
+ * close, oom). The sort is stable: declaration order within a phase.
+ */
+function threadPhase(s: Statement): number {
+  switch (s.type) {
+    case 'fork': return 0;
+    case 'mmapAnon': case 'mmapFile': case 'mmapDev': case 'openMirror': case 'openDmirror': return 1;
+    case 'exit': case 'munmap': case 'mremap': case 'mprotect': case 'close': case 'kernelOom': return 3;
+    default: return 2;
   }
 }
 
