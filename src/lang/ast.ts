@@ -249,8 +249,16 @@ export interface ExpectTrace extends Node { readonly type: 'expectTrace'; readon
  */
 export interface ExpectNoEvent extends Node { readonly type: 'expectNoEvent'; readonly text: Str }
 
+/**
+ * `THREAD ok|SIGSEGV|SIGBUS|SIGKILL|ERRNO` or `THREAD reads V` (v1.1): the result of a thread of
+ * the explore block (as an outcome) or of the race block just before (as a statement).
+ */
+export interface ExpectThread extends Node {
+  readonly type: 'expectThread'; readonly thread: Name; readonly result: Word; readonly value?: Value;
+}
+
 export type Expectation =
-  | ExpectPte | ExpectHolds | ExpectPage | ExpectCounters | ExpectCoherent | ExpectViolation | ExpectTrace | ExpectNoEvent;
+  | ExpectPte | ExpectHolds | ExpectPage | ExpectCounters | ExpectCoherent | ExpectViolation | ExpectTrace | ExpectNoEvent | ExpectThread;
 
 // ---------------------------------------------------------------- concurrency (§10)
 

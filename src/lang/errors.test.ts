@@ -104,7 +104,7 @@ describe('every syntax error of a file', () => {
       '',
     ].join('\n'))).toEqual([
       '3:13 expected a process statement (mmap, open, close, read, write, munmap, mprotect, madvise, mremap, fork, exit, dmirror), found "rd"',
-      '6:23 expected "counters", "holds" or "pte", found "m"',
+      '6:23 expected "counters", "holds", "pte", "reads" or a thread result (ok, SIGSEGV, SIGBUS, SIGKILL, an errno), found "m"',
     ]);
   });
 

@@ -99,6 +99,9 @@ export const PROT_OF: Record<string, Prot> = {
  * Executes a checked spec statement by statement against a fresh kernel, recording the
  * events of each statement, the violations it raised, and the first failure.
  */
+/** A thread's result: `ok`, a signal or an errno, and every value its reads returned. */
+export interface ThreadResult { readonly result: string; readonly reads: readonly (string | number)[] }
+
 export class Interpreter {
   readonly k: Kernel;
   readonly w: World;
@@ -109,6 +112,15 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /**
+   * What the operation running now ended in, for a thread's result (v1.1): a signal or errno
+   * noted where it is judged, and the values its reads returned. concurrent.ts clears them
+   * before each step of a thread and collects them after it (a step runs synchronously).
+   */
+  opResult: string | undefined;
+  opReads: (string | number)[] = [];
+  /** The results of the threads of the last race/explore run here, by thread name. */
+  threadResults = new Map<string, ThreadResult>();
   /** The violations of the last non-expect statement once `expect violation` consumed them. */
   private consumed: { stmt: A.Statement; violations: Violation[] } | undefined;
   /** The events (indices into k.events) of the last statement that is not an expectation. */
@@ -246,6 +258,7 @@ export class Interpreter {
   checkKilled(s: A.Statement): void {
     const p = this.actingProc(s);
     if (!p || !p.mm.oomKilled || s.type === 'read' || s.type === 'write') return;
+    this.opResult = 'SIGKILL';
     throw new SpecFailure(s.loc, `${this.killText(p)} (SIGKILL): it runs no more statements`);
   }
 
@@ -331,6 +344,11 @@ export class Interpreter {
       case 'expectViolation': return this.expectViolation(s);
       case 'expectTrace': return this.expectTrace(s);
       case 'expectNoEvent': return this.expectNoEvent(s);
+      case 'expectThread': {
+        const r = checkExpectation(this, s);
+        if (!r.ok) throw new SpecFailure(s.loc, r.message);
+        return;
+      }
       case 'expectPte': case 'expectHolds': case 'expectPage': case 'expectCounters': case 'expectCoherent': {
         const r = checkExpectation(this, s);
         if (!r.ok) throw new SpecFailure(s.loc, r.message);
@@ -457,6 +475,7 @@ export class Interpreter {
   syscall(s: A.Statement, expected: A.Word | undefined, call: string, r: unknown): void {
     const actor = 'actor' in s && s.actor ? this.w.proc((s.actor as A.Name).name) : undefined;
     if (r instanceof KernelError) {
+      this.opResult = r.errno;
       this.k.emit({ e: 'errno', mm: actor?.pid ?? 0, call, errno: r.errno, reason: r.reason });
       if (expected?.value === r.errno) return;
       if (expected) throw new SpecFailure(s.loc, `${call} failed with ${r.errno} (${r.reason}), but ${expected.value} was expected`);
@@ -508,10 +527,12 @@ export class Interpreter {
     for (const addr of pg.addrs) {
       const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, false);
       if (r.signal) {
+        this.opResult = r.signal.sig;
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
           (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));
       }
+      this.opReads.push(r.value!);
       if (s.expectValue && r.value !== s.expectValue.value) {
         throw new SpecFailure(s.expectValue.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} returned ${valueText(r.value!)}, expected ${valueText(s.expectValue.value)}`);
       }
@@ -524,6 +545,7 @@ export class Interpreter {
     for (const addr of pg.addrs) {
       const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, true, s.value.value);
       if (r.signal) {
+        this.opResult = r.signal.sig;
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `write to ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
           (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''));

@@ -34,6 +34,7 @@ export function checkExpectation(it: Interpreter, s: A.Expectation): Check {
       return fail('expect trace cannot be an explore outcome');
     case 'expectNoEvent':
       return fail('expect no event cannot be an explore outcome');
+    case 'expectThread': return checkThread(it, s);
   }
 }
 
@@ -88,6 +89,20 @@ function checkPte(it: Interpreter, s: A.ExpectPte): Check {
     if (r) return r;
   }
   return OK;
+}
+
+/** `THREAD ok|SIGNAL|ERRNO|reads V`: the result of a thread of the last race/explore block run. */
+function checkThread(it: Interpreter, s: A.ExpectThread): Check {
+  const name = s.thread.name;
+  const r = it.threadResults.get(name);
+  if (!r) return fail(`${name} has no result: it did not finish`);
+  if (s.result.value === 'reads') {
+    const v = s.value!.value;
+    if (r.reads.length === 0) return fail(`${name} read no page (${r.result}), expected it to read ${valueText(v)}`);
+    const other = r.reads.find((x) => x !== v);
+    return other === undefined ? OK : fail(`${name} read ${valueText(other)}, expected ${valueText(v)}`);
+  }
+  return r.result === s.result.value ? OK : fail(`${name} ended ${r.result === 'ok' ? 'ok' : `in ${r.result}`}, expected ${s.result.value}`);
 }
 
 function checkHolds(it: Interpreter, s: A.ExpectHolds): Check {
