@@ -91,3 +91,35 @@ describe('expect violation with several kinds, and twice after one statement (v1
     expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['9:28 violation refcount is given twice']);
   });
 });
+
+describe('thread results (v1.1)', () => {
+  const setup = ['process vm1', 'vm1: mmap anon heap pages 1', 'vm1: write heap[0] "x"'];
+  const race = (order: string) => ['race {', '  t1 = vm1: munmap heap', '  t2 = vm1: read heap[0]', `} schedule ${order}`];
+
+  it('after a race: the schedule\'s result, and a judged thread\'s signal does not fail the spec', () => {
+    expect(failures([...setup, ...race('t1, t2'), 'expect t2 SIGSEGV', 'expect t1 ok', ''].join('\n'))).toEqual([]);
+    expect(failures([...setup, ...race('t2, t1'), 'expect t2 reads "x"', 'expect t2 SIGSEGV', ''].join('\n'))).toEqual([
+      '10:1 t2 ended ok, expected SIGSEGV',
+    ]);
+  });
+
+  it('a thread no expectation judges still fails the spec by its signal', () => {
+    expect(failures([...setup, ...race('t1, t2'), 'expect t1 ok', ''].join('\n'))).toEqual([
+      '7:8 read of heap[0] got SIGSEGV: no VMA at this address',
+    ]);
+  });
+
+  it('a thread with its own expect keeps it: a mismatch fails', () => {
+    expect(failures([...setup, 'race {', '  t1 = vm1: munmap heap', '  t2 = vm1: read heap[0] expect "x"', '} schedule t1, t2', 'expect t2 SIGSEGV', ''].join('\n'))[0])
+      .toMatch(/^7:8 read of heap\[0\] got SIGSEGV/);
+  });
+
+  it('names a thread of the block just before, and a result', () => {
+    const diags = (body: string[]) => runSpec(['spec "t"', ...setup, ...body, ''].join('\n'), 't.mms').diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`);
+    expect(diags([...race('t1, t2'), 'expect t3 ok'])).toEqual(['9:8 unknown thread "t3" (threads of the block: t1, t2)']);
+    expect(diags([...race('t1, t2'), 'vm1: mmap anon h pages 1', 'expect t1 ok'])).toEqual([
+      "10:8 expect t1 …: a thread's result is an outcome of explore, or an expectation right after a race block (only expectations between)",
+    ]);
+    expect(diags([...race('t1, t2'), 'expect t1 ENOENT'])).toEqual([]);
+  });
+});
