@@ -153,6 +153,15 @@ describe('statements', () => {
     expect(shape(one('expect violation'))).toEqual({ type: 'expectViolation', kinds: [] });
   });
 
+  it('v1.1 forms: !ATTR, no event, thread results, explore max-states', () => {
+    expect(shape(one('expect big[3] pte present r !huge !dirty'))).toMatchObject({ type: 'expectPte', access: { value: 'r' }, huge: false, not: ['huge', 'dirty'] });
+    expect(shape(one('expect no event "notify"'))).toEqual({ type: 'expectNoEvent', text: { type: 'string', value: 'notify' } });
+    expect(shape(one('expect t1 SIGBUS'))).toEqual({ type: 'expectThread', thread: { type: 'name', name: 't1' }, result: { type: 'word', value: 'SIGBUS' } });
+    expect(shape(one('expect t2 reads "old"'))).toMatchObject({ type: 'expectThread', result: { value: 'reads' }, value: { value: 'old' } });
+    const ex = one('explore max-states 500 {\n  t1 = vm1: read heap[0]\n}\nexpect sometimes t1 ENOMEM');
+    expect(shape(ex)).toMatchObject({ type: 'explore', maxStates: { value: 500 }, outcomes: [{ quantifier: 'sometimes', cond: { type: 'expectThread' } }] });
+  });
+
   it('kernel statements', () => {
     expect(shape(one('kernel: reclaim 16'))).toEqual({ type: 'kernelReclaimPages', count: { type: 'int', value: 16, raw: '16' } });
     expect(['compact', 'khugepaged vm1.big', 'ksm vm1.a[0] and vm1.b[0]', 'numa-scan vm1.heap', 'writeback data', 'oom vm1']
