@@ -123,3 +123,12 @@ describe('thread results (v1.1)', () => {
     expect(diags([...race('t1, t2'), 'expect t1 ENOENT'])).toEqual([]);
   });
 });
+
+describe('thread results of dmirror commands (v1.1)', () => {
+  const setup = ['process vm1', 'vm1: mmap anon heap pages 1', 'vm1: write heap[0] "x"', 'vm1: open dmirror d'];
+
+  it('an errno of HMM_DMIRROR_READ is the result; the values it read count as read', () => {
+    expect(failures([...setup, 'race {', '  t1 = dmirror d read heap[0]', '  t2 = vm1: munmap heap', '} schedule t2, t1', 'expect t1 EFAULT', ''].join('\n'))).toEqual([]);
+    expect(failures([...setup, 'race {', '  t1 = dmirror d read heap[0]', '  t2 = vm1: write heap[0] "y"', '} schedule t1, t2', 'expect t1 reads "x"', ''].join('\n'))).toEqual([]);
+  });
+});
