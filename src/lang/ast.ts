@@ -203,6 +203,7 @@ export type KernelStmt =
 // ---------------------------------------------------------------- expectations (§8): `expect …`
 
 /** `pte none|present|swap|migration|numa`. */
+export type PteNegatable = 'rw' | 'special' | 'dirty' | 'young' | 'huge' | 'zero';
 export type PteState = 'none' | 'present' | 'swap' | 'migration' | 'numa';
 /**
  * `expect RANGE pte STATE [attributes]`, for every page of RANGE. The attributes belong to
@@ -213,6 +214,8 @@ export interface ExpectPte extends Node {
   readonly type: 'expectPte'; readonly range: Range; readonly state: PteState;
   readonly access?: Word<'r' | 'rw'>; readonly special: boolean; readonly dirty: boolean;
   readonly young: boolean; readonly huge: boolean; readonly zero: boolean; readonly maps?: Range;
+  /** The negated attributes (v1.1, `!dirty` …): the PTE must not have them; `rw` = not writable. */
+  readonly not?: readonly PteNegatable[];
   /** The attribute words as written, in order (for messages). */
   readonly attrs: readonly Word<PteAttr>[];
 }
@@ -230,15 +233,32 @@ export interface ExpectCounters extends Node {
 }
 /** `expect coherent DEV`. */
 export interface ExpectCoherent extends Node { readonly type: 'expectCoherent'; readonly device: Name }
-/** `expect violation [KIND]`: without KIND, any violation (consumes all of them). */
-export interface ExpectViolation extends Node { readonly type: 'expectViolation'; readonly kind?: Word<ViolationKind> }
+/**
+ * `expect violation [KIND, KIND, …]`: every KIND listed was raised (v1.1: several); without
+ * KIND, any violation. Consumes all of the statement's violations.
+ */
+export interface ExpectViolation extends Node { readonly type: 'expectViolation'; readonly kinds: readonly Word<ViolationKind>[] }
 /** One line of an `expect trace` body, trimmed, verbatim; `...` matches any run of events. */
 export interface TraceLine extends Node { readonly type: 'traceLine'; readonly text: string; readonly wildcard: boolean }
 /** `expect trace { … }`. */
 export interface ExpectTrace extends Node { readonly type: 'expectTrace'; readonly lines: readonly TraceLine[] }
 
+/**
+ * `expect no event "TEXT"` (v1.1): no event of the previous non-expect statement contains TEXT,
+ * in the trace notation (an event line as rendered, or a folded line as the golden shows it).
+ */
+export interface ExpectNoEvent extends Node { readonly type: 'expectNoEvent'; readonly text: Str }
+
+/**
+ * `THREAD ok|SIGSEGV|SIGBUS|SIGKILL|ERRNO` or `THREAD reads V` (v1.1): the result of a thread of
+ * the explore block (as an outcome) or of the race block just before (as a statement).
+ */
+export interface ExpectThread extends Node {
+  readonly type: 'expectThread'; readonly thread: Name; readonly result: Word; readonly value?: Value;
+}
+
 export type Expectation =
-  | ExpectPte | ExpectHolds | ExpectPage | ExpectCounters | ExpectCoherent | ExpectViolation | ExpectTrace;
+  | ExpectPte | ExpectHolds | ExpectPage | ExpectCounters | ExpectCoherent | ExpectViolation | ExpectTrace | ExpectNoEvent | ExpectThread;
 
 // ---------------------------------------------------------------- concurrency (§10)
 
@@ -259,6 +279,8 @@ export interface Outcome extends Node { readonly type: 'outcome'; readonly quant
 /** `explore { threads }` and its outcome lines. */
 export interface Explore extends Node {
   readonly type: 'explore'; readonly threads: readonly Thread[]; readonly outcomes: readonly Outcome[];
+  /** `explore max-states N { … }` (v1.1): this block's state limit; `--max-states` overrides it. */
+  readonly maxStates?: Int;
 }
 
 // ---------------------------------------------------------------- file

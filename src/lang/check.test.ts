@@ -209,3 +209,18 @@ describe('tables', () => {
     expect(rec?.type === 'kernelReclaim' && stepsOf(rec)).not.toContain('fault');
   });
 });
+
+describe('the threads of a block are checked in no declaration order (issue 14)', () => {
+  it('a thread may name what another removes, declared before or after it', () => {
+    for (const block of ['explore', 'race']) {
+      expect(problems(`${block} {\n  t1 = vm1: exit\n  t2 = vm1: read heap[0]\n}`)).toEqual([]);
+      expect(problems(`${block} {\n  t1 = vm1: read heap[0]\n  t2 = vm1: exit\n}`)).toEqual([]);
+      expect(problems(`${block} {\n  t1 = vm1: munmap heap\n  t2 = vm1: write heap[1] 1\n}`)).toEqual([]);
+    }
+  });
+
+  it('and what another creates; after the block the removal holds', () => {
+    expect(problems('explore {\n  t1 = vm1: read extra[0]\n  t2 = vm1: mmap anon extra pages 1\n}')).toEqual([]);
+    expect(problems('explore {\n  t1 = vm1: exit\n  t2 = vm1: read heap[0]\n}\nvm1: read heap[0]')).toEqual(['5:1 process vm1 has exited: it can run nothing more']);
+  });
+});

@@ -111,7 +111,8 @@ function checkVocabulary(spec: SpecFile, report: Report): void {
         for (const p of s.expectPerms ?? []) checkPerm(p, report);
         break;
       case 'expectViolation':
-        oneOf(s.kind, VIOLATION_KINDS, 'a violation kind');
+        for (const k of s.kinds) oneOf(k, VIOLATION_KINDS, 'a violation kind');
+        s.kinds.forEach((k, i) => { if (s.kinds.slice(0, i).some((o) => o.value === k.value)) report(k, `violation ${k.value} is given twice`); });
         break;
       default:
         break;

@@ -22,10 +22,10 @@ describe('one syntax error: located, in user words', () => {
     ['kernel: squash vm1.heap', '2:9 expected a kernel statement (reclaim, migrate, compact, khugepaged, ksm, numa-scan, writeback, oom), found "squash"'],
     ['process file', '2:9 expected a name, found "file" ("file" is a keyword, and keywords cannot be names)'],
     ['expect vm1.heap[0] pte presentt', '2:24 expected a PTE state (none, present, swap, migration, numa), found "presentt"'],
-    ['expect vm1.heap[0] pte present dirty bogus', '2:38 expected a PTE attribute (r, rw, special, dirty, young, huge, zero, maps ADDR) or end of line, found "bogus"'],
-    ['expect vm1.heap[0] pte present r rw', '2:34 "rw": the access (r or rw) is already given'],
+    ['expect vm1.heap[0] pte present dirty bogus', '2:38 expected a PTE attribute (r, rw, special, dirty, young, huge, zero, maps ADDR, or !rw, !special, !dirty, !young, !huge, !zero) or end of line, found "bogus"'],
+    ['expect vm1.heap[0] pte present r rw', '2:34 "rw": the access (r, rw or !rw) is already given'],
     ['expect page vm1.heap[0]', '2:8 expect page needs refcount N, mapcount N or both'],
-    ['expect', '2:7 expected an expectation (RANGE pte …, RANGE holds V, page ADDR …, DEV counters …, coherent DEV, violation KIND, trace {), found end of line'],
+    ['expect', '2:7 expected an expectation (RANGE pte …, RANGE holds V, page ADDR …, DEV counters …, coherent DEV, violation KIND, no event "TEXT", trace {), found end of line'],
     ['vm1: write heap[0] "abc', '2:20 unterminated string: a string ends with " on the same line'],
     [String.raw`vm1: write heap[0] "a\tb"`, String.raw`2:23 unknown escape \t in a string: use \", \\ or \n`],
     ['vm1: mmap anon h pages 0x1_0000_0000_0000_0000', '2:24 integer 0x1_0000_0000_0000_0000 is too large (at most 2^53 - 1)'],
@@ -104,7 +104,7 @@ describe('every syntax error of a file', () => {
       '',
     ].join('\n'))).toEqual([
       '3:13 expected a process statement (mmap, open, close, read, write, munmap, mprotect, madvise, mremap, fork, exit, dmirror), found "rd"',
-      '6:23 expected "counters", "holds" or "pte", found "m"',
+      '6:23 expected "counters", "holds", "pte", "reads" or a thread result (ok, SIGSEGV, SIGBUS, SIGKILL, an errno), found "m"',
     ]);
   });
 

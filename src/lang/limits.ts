@@ -46,6 +46,13 @@ export const MAX_STRING = 4096;
 /** Threads of one `race` or `explore` block. */
 export const MAX_THREADS = 64;
 
+/**
+ * `explore max-states N`: the most a spec may ask for one block (the default is 50,000;
+ * src/run/concurrent.ts). Every state visited is kept for the search's cache, so this bounds
+ * its memory; `--max-states` on the command line may go beyond it.
+ */
+export const MAX_EXPLORE_STATES = 2_000_000;
+
 /** Entries of one `race` schedule. */
 export const MAX_SCHEDULE = 100_000;
 
@@ -61,6 +68,11 @@ export function checkLimits(spec: SpecFile, report: Report): void {
     if (stmt.type === 'race' || stmt.type === 'explore') {
       if (stmt.threads.length > MAX_THREADS) {
         report(stmt.threads[MAX_THREADS]!.name, `${stmt.type === 'explore' ? 'an' : 'a'} ${stmt.type} block of ${stmt.threads.length} threads is beyond mmspec's limit of ${MAX_THREADS} threads`);
+      }
+      if (stmt.type === 'explore' && stmt.maxStates !== undefined) {
+        const n = stmt.maxStates;
+        if (n.value < 1) report(n, 'max-states needs at least 1 state');
+        else if (n.value > MAX_EXPLORE_STATES) report(n, `max-states ${n.raw} is beyond mmspec's limit of ${MAX_EXPLORE_STATES} states for one explore block (--max-states on the command line may go further)`);
       }
       if (stmt.type === 'race' && stmt.schedule.length > MAX_SCHEDULE) {
         report(stmt.schedule[MAX_SCHEDULE]!, `a schedule of ${stmt.schedule.length} entries is beyond mmspec's limit of ${MAX_SCHEDULE} entries`);

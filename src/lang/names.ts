@@ -46,7 +46,7 @@ export const DMIRROR_COUNTERS = ['faults', 'cpages'] as const;
 export type CounterName = (typeof MIRROR_COUNTERS)[number] | (typeof DMIRROR_COUNTERS)[number];
 
 /** Attribute words of `pte present` (§8); `maps ADDR` is the one attribute with an argument. */
-export const PTE_ATTRS = ['r', 'rw', 'special', 'dirty', 'young', 'huge', 'zero', 'maps'] as const;
+export const PTE_ATTRS = ['r', 'rw', 'special', 'dirty', 'young', 'huge', 'zero', 'maps', '!rw', '!special', '!dirty', '!young', '!huge', '!zero'] as const;
 export type PteAttr = (typeof PTE_ATTRS)[number];
 
 export const QUANTIFIERS = ['always', 'sometimes', 'never'] as const;

@@ -148,7 +148,18 @@ describe('statements', () => {
       .toEqual(['none', 'swap', 'migration', 'numa']);
     expect(shape(one('expect page vm1.heap[0] mapcount 2'))).toMatchObject({ type: 'expectPage', mapcount: { value: 2 } });
     expect(shape(one('expect vm1.heap holds 0x10'))).toMatchObject({ type: 'expectHolds', value: { type: 'value', value: 16 } });
-    expect(shape(one('expect violation use-after-free'))).toEqual({ type: 'expectViolation', kind: { type: 'word', value: 'use-after-free' } });
+    expect(shape(one('expect violation use-after-free'))).toEqual({ type: 'expectViolation', kinds: [{ type: 'word', value: 'use-after-free' }] });
+    expect(shape(one('expect violation stale-mirror, refcount'))).toEqual({ type: 'expectViolation', kinds: [{ type: 'word', value: 'stale-mirror' }, { type: 'word', value: 'refcount' }] });
+    expect(shape(one('expect violation'))).toEqual({ type: 'expectViolation', kinds: [] });
+  });
+
+  it('v1.1 forms: !ATTR, no event, thread results, explore max-states', () => {
+    expect(shape(one('expect big[3] pte present r !huge !dirty'))).toMatchObject({ type: 'expectPte', access: { value: 'r' }, huge: false, not: ['huge', 'dirty'] });
+    expect(shape(one('expect no event "notify"'))).toEqual({ type: 'expectNoEvent', text: { type: 'string', value: 'notify' } });
+    expect(shape(one('expect t1 SIGBUS'))).toEqual({ type: 'expectThread', thread: { type: 'name', name: 't1' }, result: { type: 'word', value: 'SIGBUS' } });
+    expect(shape(one('expect t2 reads "old"'))).toMatchObject({ type: 'expectThread', result: { value: 'reads' }, value: { value: 'old' } });
+    const ex = one('explore max-states 500 {\n  t1 = vm1: read heap[0]\n}\nexpect sometimes t1 ENOMEM');
+    expect(shape(ex)).toMatchObject({ type: 'explore', maxStates: { value: 500 }, outcomes: [{ quantifier: 'sometimes', cond: { type: 'expectThread' } }] });
   });
 
   it('kernel statements', () => {

@@ -15,7 +15,7 @@ import type {
   Expectation, Int, Loc, MmapAnon, MmapDev, MmapFile, Name, Range, SpecFile, Statement, ThreadStmt,
 } from './ast.js';
 import type { Report } from './check.js';
-import { DMIRROR_COUNTERS, MIRROR_COUNTERS, listWords } from './names.js';
+import { DMIRROR_COUNTERS, DMIRROR_ERRNOS, MIRROR_COUNTERS, SIGNALS, SYSCALL_ERRNOS, listWords } from './names.js';
 import { MAX_ACCESS_PAGES, MAX_MAP_PAGES } from './limits.js';
 
 export const PAGE_SIZE = 4096;
@@ -57,6 +57,8 @@ interface Scope {
   readonly killed: Map<string, number>;
   readonly files: Map<string, number>;
   readonly devices: Map<string, Device>;
+  /** The threads of the race block just before (only expectations since): `expect t1 SIGBUS`. */
+  raceThreads?: ReadonlySet<string> | undefined;
 }
 
 /** Resolves every name of the spec in statement order; see the file comment. */
@@ -66,6 +68,7 @@ export function checkNames(spec: SpecFile, report: Report): void {
 }
 
 function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
+  if (!isExpectation(stmt)) scope.raceThreads = undefined;
   switch (stmt.type) {
     case 'spec': case 'tags': case 'memory': case 'swap':
       return;
@@ -79,19 +82,38 @@ function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
       // A kill inside the block may come before or after another thread's statement: it
       // counts from the statement after the block (the run judges threads as they go).
       const killedBefore = new Map(scope.killed);
-      // A child forked by one thread may be named by any other thread of the block, which
-      // then waits until the fork has created it (docs/language.md): forks are seen first.
-      for (const t of stmt.threads) if (t.stmt.type === 'fork') visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
-      for (const t of stmt.threads) if (t.stmt.type !== 'fork') visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
+      // The threads run concurrently: any of them may name what another creates or removes
+      // (issue 14: `t1 = vm1: exit` before `t2 = vm1: read heap[0]` was rejected, the reverse
+      // ran). So they are checked by what they do, not in declaration order: forks first (a
+      // child forked by one thread may be named by the others, which wait for it), then the
+      // statements that create names, then the rest, and last those that remove or move them.
+      const byPhase = [...stmt.threads].sort((a, b) => threadPhase(a.stmt) - threadPhase(b.stmt));
+      for (const t of byPhase) visitThreadStmt(t.stmt, { ...scope, killed: new Map(killedBefore) }, report);
       for (const t of stmt.threads) {
         if (t.stmt.type === 'kernelOom' && !scope.killed.has(t.stmt.process.name)) scope.killed.set(t.stmt.process.name, t.stmt.loc.line);
       }
-      if (stmt.type === 'explore') for (const o of stmt.outcomes) visitExpectation(o.cond, scope, report);
+      const names = new Set(stmt.threads.map((t) => t.name.name));
+      if (stmt.type === 'explore') for (const o of stmt.outcomes) visitExpectation(o.cond, scope, report, names);
+      else scope.raceThreads = names;
       return;
     }
     default:
-      if (isExpectation(stmt)) visitExpectation(stmt, scope, report);
+      if (isExpectation(stmt)) visitExpectation(stmt, scope, report, scope.raceThreads);
       else visitThreadStmt(stmt, scope, report);
+  }
+}
+
+/**
+ * The order in which the static check sees a block's thread statements: 0 fork, 1 creates a
+ * name (mmap, open), 2 uses names, 3 removes or moves them (exit, munmap, mremap, mprotect,
+ * close, oom). The sort is stable: declaration order within a phase.
+ */
+function threadPhase(s: Statement): number {
+  switch (s.type) {
+    case 'fork': return 0;
+    case 'mmapAnon': case 'mmapFile': case 'mmapDev': case 'openMirror': case 'openDmirror': return 1;
+    case 'exit': case 'munmap': case 'mremap': case 'mprotect': case 'close': case 'kernelOom': return 3;
+    default: return 2;
   }
 }
 
@@ -432,8 +454,22 @@ function visitKernelStmt(stmt: ThreadStmt, scope: Scope, report: Report): void {
 
 // ---------------------------------------------------------------- expectations
 
-function visitExpectation(stmt: Expectation, scope: Scope, report: Report): void {
+/** `threads`: the names an `expect THREAD …` may use here (an explore's, or the race's just before). */
+function visitExpectation(stmt: Expectation, scope: Scope, report: Report, threads?: ReadonlySet<string>): void {
   switch (stmt.type) {
+    case 'expectThread': {
+      const name = stmt.thread.name;
+      if (threads === undefined) {
+        report(stmt.thread, `expect ${name} …: a thread's result is an outcome of explore, or an expectation right after a race block (only expectations between)`);
+      } else if (!threads.has(name)) {
+        report(stmt.thread, `unknown thread "${name}" (threads of the block: ${[...threads].join(', ')})`);
+      }
+      const results: readonly string[] = ['ok', 'reads', ...SIGNALS, ...SYSCALL_ERRNOS, ...DMIRROR_ERRNOS.filter((e) => !(SYSCALL_ERRNOS as readonly string[]).includes(e))];
+      if (!results.includes(stmt.result.value)) {
+        report(stmt.result, `expected a thread result (ok, reads V, ${listWords([...SIGNALS, ...SYSCALL_ERRNOS])}), found ${JSON.stringify(stmt.result.value)}`);
+      }
+      return;
+    }
     case 'expectPte':
       checkAccess(stmt.range, resolveRange(stmt.range, undefined, scope, report), report);
       if (stmt.maps !== undefined) resolveRange(stmt.maps, undefined, scope, report);
@@ -458,7 +494,7 @@ function visitExpectation(stmt: Expectation, scope: Scope, report: Report): void
     case 'expectCoherent':
       lookupDevice(stmt.device, scope, report);
       return;
-    case 'expectViolation': case 'expectTrace':
+    case 'expectViolation': case 'expectTrace': case 'expectNoEvent':
       return;
   }
 }

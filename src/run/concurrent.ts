@@ -1,6 +1,6 @@
 import type * as A from '../lang/ast.js';
 import { isPresent, PTE_PROTNONE, PTE_WRITE } from '../kernel/pte.js';
-import { bug } from '../kernel/types.js';
+import { bug, type Op } from '../kernel/types.js';
 import { SchedThread } from '../sched/thread.js';
 import { runSchedule, runRest, ScheduleError } from '../sched/race.js';
 import { explore, shorter, ExploreLimit, STEPS_PER_STATE, type Ending, type Instance, type ExploreStats, type ExploreResult } from '../sched/explore.js';
@@ -15,10 +15,20 @@ import { processesNamed } from '../lang/resolve.js';
 export const THREAD_TASK_BASE = 100;
 
 
-/** `--max-states` (MMSPEC_MAX_STATES): distinct states one explore block may visit. */
-export function maxStates(): number {
+/**
+ * Distinct states one explore block may visit: `--max-states` (MMSPEC_MAX_STATES) if given,
+ * else the block's own `explore max-states N` (v1.1), else 50,000.
+ */
+export function maxStates(s?: A.Explore): number {
   const v = Number(process.env.MMSPEC_MAX_STATES);
-  return Number.isFinite(v) && v > 0 ? v : 50_000;
+  if (Number.isFinite(v) && v > 0) return v;
+  return s?.maxStates?.value ?? 50_000;
+}
+
+/** Where the limit of block `s` comes from, for the message when it is reached. */
+function limitSource(s: A.Explore): string {
+  const v = Number(process.env.MMSPEC_MAX_STATES);
+  return !(Number.isFinite(v) && v > 0) && s.maxStates !== undefined ? 'max-states' : '--max-states';
 }
 
 /** `race` and `explore` blocks (spec-language.md §10). */
@@ -28,12 +38,84 @@ export function execConcurrent(it: Interpreter, s: A.Race | A.Explore): void {
   return execExplore(it, s);
 }
 
-function makeThreads(it: Interpreter, threads: readonly A.Thread[]): SchedThread[] {
-  return threads.map((t, i) => new SchedThread(i, t.name.name, THREAD_TASK_BASE + i, it.threadOp(t.stmt, THREAD_TASK_BASE + i)));
+function makeThreads(it: Interpreter, s: A.Race | A.Explore): SchedThread[] {
+  it.threadResults = new Map();
+  const judged = judgedThreads(it, s);
+  return s.threads.map((t, i) => new SchedThread(i, t.name.name, THREAD_TASK_BASE + i,
+    withResult(it, t.name.name, t.stmt, judged.has(t.name.name), it.threadOp(t.stmt, THREAD_TASK_BASE + i))));
+}
+
+/**
+ * The threads whose result is judged (v1.1): named by an outcome of the explore block, or by
+ * an `expect THREAD …` among the expectations right after the race block.
+ */
+export function judgedThreads(it: Interpreter, s: A.Race | A.Explore): Set<string> {
+  const out = new Set<string>();
+  if (s.type === 'explore') {
+    for (const o of s.outcomes) if (o.cond.type === 'expectThread') out.add(o.cond.thread.name);
+    return out;
+  }
+  const all = it.spec.statements;
+  for (let i = all.indexOf(s) + 1; i < all.length && all[i]!.type.startsWith('expect'); i++) {
+    const x = all[i]!;
+    if (x.type === 'expectThread') out.add(x.thread.name);
+  }
+  return out;
+}
+
+/** Whether a thread statement carries its own `expect` clause. */
+function hasExpectClause(s: A.ThreadStmt): boolean {
+  return 'expectErrno' in s || 'expectSignal' in s || 'expectValue' in s || 'expectValues' in s || 'expectPerms' in s;
+}
+
+/**
+ * Runs a thread's operation step by step and records its result in it.threadResults: `ok`,
+ * the signal or errno it ended in, and the values it read (Interpreter.opResult/opReads, set
+ * during the step). A thread whose result is judged and whose statement has no `expect` of
+ * its own does not fail the spec by a signal or an errno: that is its result, which the
+ * outcomes judge. Otherwise a failure stays a failure, as before v1.1.
+ */
+function* withResult(it: Interpreter, name: string, s: A.ThreadStmt, judged: boolean, op: Op<void>): Op<void> {
+  const reads: (string | number)[] = [];
+  let result: string | undefined;
+  for (;;) {
+    it.opResult = undefined;
+    it.opReads = [];
+    let n: IteratorResult<unknown, void>;
+    try {
+      n = op.next();
+    } catch (e) {
+      const r = it.opResult;
+      reads.push(...it.opReads);
+      if (r !== undefined && e instanceof SpecFailure && judged && !hasExpectClause(s)) {
+        it.threadResults.set(name, { result: r, reads });
+        return;
+      }
+      throw e;
+    }
+    if (it.opResult !== undefined) result = it.opResult;
+    reads.push(...it.opReads);
+    if (n.done) {
+      it.threadResults.set(name, { result: result ?? 'ok', reads });
+      return;
+    }
+    yield n.value as never;
+  }
+}
+
+/** The judged threads' results, for the state key: a finished thread has no other locals. */
+function resultsText(it: Interpreter, judged: ReadonlySet<string>): string {
+  if (judged.size === 0) return '';
+  let out = 'results\n';
+  for (const n of [...judged].sort()) {
+    const r = it.threadResults.get(n);
+    if (r) out += `${n} ${r.result} ${r.reads.map((v) => JSON.stringify(v)).join(',')}\n`;
+  }
+  return out;
 }
 
 function execRace(it: Interpreter, s: A.Race): void {
-  const threads = makeThreads(it, s.threads);
+  const threads = makeThreads(it, s);
   const index = new Map(s.threads.map((t, i) => [t.name.name, i]));
   const schedule = s.schedule.map((e) => ({
     thread: index.get(e.thread.name)!,
@@ -55,7 +137,7 @@ function execRace(it: Interpreter, s: A.Race): void {
 
 /** After an explore block (and in replicas), the state is the one of declaration order. */
 function declarationOrder(it: Interpreter, s: A.Explore): void {
-  runRest(it.k, makeThreads(it, s.threads));
+  runRest(it.k, makeThreads(it, s));
 }
 
 /** The outcome's text as written, without `expect `: `always coherent m`. */
@@ -78,9 +160,12 @@ function replicaFactory(it: Interpreter, s: A.Explore): (trace: boolean) => { in
     r.k.check.takeFresh();
     setTracing(r.k, trace);
     const mark = r.k.events.length;
-    const threads = makeThreads(r, s.threads);
+    const threads = makeThreads(r, s);
+    const judged = judgedThreads(r, s);
     const inst: ReplicaInstance = {
-      it: r, k: r.k, threads, stateText: () => kernelStateText(r.k, devicesText(r)), stateHash: () => kernelStateHash(r.k, devicesText(r)),
+      it: r, k: r.k, threads,
+      stateText: () => kernelStateText(r.k, devicesText(r) + resultsText(r, judged)),
+      stateHash: () => kernelStateHash(r.k, devicesText(r) + resultsText(r, judged)),
       setTracing: (on) => setTracing(r.k, on),
     };
     return { inst, it: r, mark };
@@ -128,7 +213,7 @@ export function exploreBlock(it: Interpreter, s: A.Explore, mode: ExploreMode = 
       ...(mode.locals ? { locals: mode.locals } : {}),
       ...(mode.caching === false ? { caching: false } : {}),
       ...(mode.checkReplays ? { checkReplays: true } : {}),
-      maxStates: maxStates(),
+      maxStates: maxStates(s),
       ...(tty ? { progress: (st: ExploreStats) => {
         progressShown = true;
         process.stderr.write(`\r  explore L${s.loc.line}: ${st.states} states, ${st.transitions} steps, ${(st.ms / 1000).toFixed(1)}s`);
@@ -147,9 +232,10 @@ function execExplore(it: Interpreter, s: A.Explore): void {
     result = exploreBlock(it, s);
   } catch (e) {
     if (e instanceof ExploreLimit) {
-      const limit = maxStates();
-      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states and ${e.transitions} steps (--max-states ${limit} ` +
-        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise --max-states or make the block smaller`,
+      const limit = maxStates(s);
+      const src = limitSource(s);
+      throw new SpecFailure(s.loc, `explore stopped after ${e.states} distinct states and ${e.transitions} steps (${src} ${limit} ` +
+        `allows ${limit} states and ${STEPS_PER_STATE * limit} steps): the result would be incomplete; raise ${src === 'max-states' ? "the block's max-states" : src} or make the block smaller`,
         undefined, { stops: true });
     }
     throw e;
@@ -182,7 +268,8 @@ function execExplore(it: Interpreter, s: A.Explore): void {
   // naming a violation covers every violation raised in the interleavings it matched, as
   // `expect violation` covers all of its statement's (spec-language.md §10).
   const covered = conds.filter((c): c is A.ExpectViolation => c.type === 'expectViolation');
-  const matched = (e: Ending) => covered.some((c) => (c.kind ? e.kinds.includes(c.kind.value) : e.kinds.length > 0));
+  const raised = (c: A.ExpectViolation, e: Ending) => (c.kinds.length > 0 ? c.kinds.every((k) => e.kinds.includes(k.value)) : e.kinds.length > 0);
+  const matched = (e: Ending) => covered.some((c) => raised(c, e));
   const stray = pick((e) => e.kinds.length > 0 && !matched(e));
   if (stray.shortest) {
     const kind = stray.shortest.kinds[0]!;
@@ -191,7 +278,7 @@ function execExplore(it: Interpreter, s: A.Explore): void {
   }
   const holds = (j: number, e: Ending): boolean => {
     const c = conds[j]!;
-    if (c.type === 'expectViolation') return c.kind ? e.kinds.includes(c.kind.value) : e.kinds.length > 0;
+    if (c.type === 'expectViolation') return raised(c, e);
     return finals.get(e.final)![j]!;
   };
   s.outcomes.forEach((o, j) => {

@@ -123,11 +123,13 @@ function* ioctl(it: Interpreter, s: A.DmirrorStmt, task: number): Op<void> {
   const where = it.w.rangeName(pg.proc.pid, addr, addr + n * PAGE_SIZE);
   const expected = 'expectErrno' in s ? s.expectErrno : undefined;
   if (r instanceof KernelError) {
+    it.opResult = r.errno; // a thread's result (v1.1)
     it.k.emit({ e: 'driver', dev: h.name, what: `${cmd} ${where} = ${r.errno}: ${r.reason}` });
     if (expected?.value === r.errno) return;
     if (expected) throw new SpecFailure(s.loc, `dmirror ${cmd} failed with ${r.errno} (${r.reason}), but ${expected.value} was expected`);
     throw new SpecFailure(s.loc, `dmirror ${cmd} of ${where} failed with ${r.errno}: ${r.reason}`);
   }
+  if (cmd === 'read' && r.values) it.opReads.push(...r.values);
   h.cpages = r.cpages;
   h.faults = r.faults;
   const shown = r.perms ? ` = ${foldList(r.perms)}` : r.values && cmd === 'read' ? ` = ${foldList(r.values.map(valueText))}` : '';

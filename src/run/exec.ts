@@ -106,6 +106,9 @@ export const PROT_OF: Record<string, Prot> = {
  * Executes a checked spec statement by statement against a fresh kernel, recording the
  * events of each statement, the violations it raised, and every failure.
  */
+/** A thread's result: `ok`, a signal or an errno, and every value its reads returned. */
+export interface ThreadResult { readonly result: string; readonly reads: readonly (string | number)[] }
+
 export class Interpreter {
   readonly k: Kernel;
   readonly w: World;
@@ -123,6 +126,19 @@ export class Interpreter {
   /** Violations raised by the previous statement, not yet consumed by `expect violation`. */
   pending: { stmt: A.Statement; violations: Violation[] } | undefined;
   private eventMark = 0;
+  /**
+   * What the operation running now ended in, for a thread's result (v1.1): a signal or errno
+   * noted where it is judged, and the values its reads returned. concurrent.ts clears them
+   * before each step of a thread and collects them after it (a step runs synchronously).
+   */
+  opResult: string | undefined;
+  opReads: (string | number)[] = [];
+  /** The results of the threads of the last race/explore run here, by thread name. */
+  threadResults = new Map<string, ThreadResult>();
+  /** The violations of the last non-expect statement once `expect violation` consumed them. */
+  private consumed: { stmt: A.Statement; violations: Violation[] } | undefined;
+  /** The events (indices into k.events) of the last statement that is not an expectation. */
+  private lastEvents = { from: 0, to: 0 };
   /** Processes whose statement hung in the kernel (a deadlock), with its line. */
   private readonly hung = new Map<string, number>();
   /** The source split into lines, once (a statement's text is looked up after each one). */
@@ -299,6 +315,7 @@ export class Interpreter {
   checkKilled(s: A.Statement): void {
     const p = this.actingProc(s);
     if (!p || !p.mm.oomKilled || s.type === 'read' || s.type === 'write') return;
+    this.opResult = 'SIGKILL';
     throw new SpecFailure(s.loc, `${this.killText(p)} (SIGKILL): it runs no more statements`, undefined, { process: p.name });
   }
 
@@ -307,6 +324,8 @@ export class Interpreter {
     const evs = this.k.events;
     const mark = this.eventMark;
     this.eventMark = evs.length;
+    // The events of the last statement that is not an expectation, for `expect no event`.
+    if (!stmt.type.startsWith('expect')) { this.lastEvents = { from: mark, to: evs.length }; this.consumed = undefined; }
     const fresh = this.k.check.takeFresh();
     if (fresh.length > 0) this.pending = { stmt, violations: fresh };
     if (stmt.type === 'spec' || stmt.type === 'tags' || stmt.type === 'memory' || stmt.type === 'swap') return;
@@ -388,6 +407,12 @@ export class Interpreter {
         return this.runOp(this.stmtOp(s, undefined), this.text(s.loc));
       case 'expectViolation': return this.expectViolation(s);
       case 'expectTrace': return this.expectTrace(s);
+      case 'expectNoEvent': return this.expectNoEvent(s);
+      case 'expectThread': {
+        const r = checkExpectation(this, s);
+        if (!r.ok) throw new SpecFailure(s.loc, r.message);
+        return;
+      }
       case 'expectPte': case 'expectHolds': case 'expectPage': case 'expectCounters': case 'expectCoherent': {
         const r = checkExpectation(this, s);
         if (!r.ok) throw new SpecFailure(s.loc, r.message);
@@ -514,6 +539,7 @@ export class Interpreter {
   syscall(s: A.Statement, expected: A.Word | undefined, call: string, r: unknown): void {
     const actor = 'actor' in s && s.actor ? this.w.proc((s.actor as A.Name).name) : undefined;
     if (r instanceof KernelError) {
+      this.opResult = r.errno;
       this.k.emit({ e: 'errno', mm: actor?.pid ?? 0, call, errno: r.errno, reason: r.reason });
       if (expected?.value === r.errno) return;
       if (expected) throw new SpecFailure(s.loc, `${call} failed with ${r.errno} (${r.reason}), but ${expected.value} was expected`);
@@ -571,10 +597,12 @@ export class Interpreter {
     for (const addr of pg.addrs) {
       const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, false);
       if (r.signal) {
+        this.opResult = r.signal.sig;
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `read of ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
           (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''), undefined, this.killedBy(pg.proc, r.signal.sig));
       }
+      this.opReads.push(r.value!);
       if (s.expectValue && r.value !== s.expectValue.value) {
         wrong.push(`read of ${this.w.addrName(pg.proc.pid, addr)} returned ${valueText(r.value!)}, expected ${valueText(s.expectValue.value)}`);
       }
@@ -593,6 +621,7 @@ export class Interpreter {
     for (const addr of pg.addrs) {
       const r = yield* userAccess(this.k, task ?? pg.proc.pid, pg.proc.mm, addr, true, s.value.value);
       if (r.signal) {
+        this.opResult = r.signal.sig;
         if (s.expectSignal?.value === r.signal.sig) return;
         throw new SpecFailure(s.loc, `write to ${this.w.addrName(pg.proc.pid, addr)} got ${r.signal.sig}: ${this.signalReason(pg.proc, r.signal, task === undefined ? s.loc.line : undefined)}` +
           (s.expectSignal ? `, but ${s.expectSignal.value} was expected` : ''), undefined, this.killedBy(pg.proc, r.signal.sig));
@@ -623,14 +652,32 @@ export class Interpreter {
     this.w.adoptProcess(s.child.name, mm, regions);
   }
 
+  /**
+   * `expect violation [KIND, …]`: the previous non-expect statement raised every KIND (any, if
+   * none is named). All its violations are consumed, but stay known to a later `expect
+   * violation` about the same statement (issue 14: a second line found "none").
+   */
   private expectViolation(s: A.ExpectViolation): void {
-    const p = this.pending;
+    const p = this.pending ?? this.consumed;
     this.pending = undefined;
-    const kind = s.kind?.value;
-    if (!p || (kind && !p.violations.some((v) => v.kind === kind))) {
-      const seen = p ? p.violations.map((v) => v.kind).join(', ') : 'none';
-      throw new SpecFailure(s.loc, `expected violation${kind ? ' ' + kind : ''} from the previous statement, found ${seen}`);
+    this.consumed = p;
+    const kinds = s.kinds.map((k) => k.value);
+    const missing = kinds.filter((k) => !p?.violations.some((v) => v.kind === k));
+    if (!p || missing.length > 0) {
+      const seen = p ? [...new Set(p.violations.map((v) => v.kind))].join(', ') : 'none';
+      throw new SpecFailure(s.loc, `expected violation${kinds.length ? ' ' + kinds.join(', ') : ''} from the previous statement, found ${seen}`);
     }
+  }
+
+  /**
+   * `expect no event "TEXT"`: no event of the previous non-expect statement contains TEXT,
+   * neither as rendered one by one nor as folded into a run (the golden's lines).
+   */
+  private expectNoEvent(s: A.ExpectNoEvent): void {
+    const events = this.k.events.slice(this.lastEvents.from, this.lastEvents.to).map((e) => renderEvent(this.w, e));
+    const want = s.text.value;
+    const hit = events.find((e) => e.includes(want)) ?? foldEvents(events).find((e) => e.includes(want));
+    if (hit !== undefined) throw new SpecFailure(s.loc, `expected no event containing ${JSON.stringify(want)}, found: ${hit}`);
   }
 
   /** Events since the previous `expect trace` (or the start). */

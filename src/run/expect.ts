@@ -26,11 +26,15 @@ export function checkExpectation(it: Interpreter, s: A.Expectation): Check {
     case 'expectCoherent': return deviceCoherent(it, s);
     case 'expectViolation': {
       const broken = it.k.check.broken;
-      const kind = s.kind?.value;
-      return broken.some((v) => !kind || v.kind === kind) ? OK : fail(`no ${kind ?? ''} violation`.replace('  ', ' '));
+      if (s.kinds.length === 0) return broken.length > 0 ? OK : fail('no violation');
+      const missing = s.kinds.filter((k) => !broken.some((v) => v.kind === k.value));
+      return missing.length === 0 ? OK : fail(`no ${missing.map((k) => k.value).join(', ')} violation`);
     }
     case 'expectTrace':
       return fail('expect trace cannot be an explore outcome');
+    case 'expectNoEvent':
+      return fail('expect no event cannot be an explore outcome');
+    case 'expectThread': return checkThread(it, s);
   }
 }
 
@@ -65,6 +69,14 @@ function checkPte(it: Interpreter, s: A.ExpectPte): Check {
         if (s.young && (b & PTE_YOUNG) === 0) bad.push('not young');
         if (s.huge && (b & PMD_HUGE) === 0) bad.push('not huge');
         if (s.zero && pte.pfn !== 0) bad.push('not the zero page');
+        for (const n of s.not ?? []) {
+          if (n === 'rw' && (b & PTE_WRITE) !== 0) bad.push('writable');
+          if (n === 'special' && (b & PTE_SPECIAL) !== 0) bad.push('special');
+          if (n === 'dirty' && (b & PTE_DIRTY) !== 0) bad.push('dirty');
+          if (n === 'young' && (b & PTE_YOUNG) !== 0) bad.push('young');
+          if (n === 'huge' && (b & PMD_HUGE) !== 0) bad.push('huge');
+          if (n === 'zero' && pte.pfn === 0) bad.push('the zero page');
+        }
         if (other) {
           const o = other.proc.mm.pte(other.addrs[0]!);
           if ((o.bits & PTE_KIND_MASK) !== PTE_PRESENT) bad.push(`${oname} is not present (${pteText(o)})`);
@@ -77,6 +89,20 @@ function checkPte(it: Interpreter, s: A.ExpectPte): Check {
     if (r) return r;
   }
   return OK;
+}
+
+/** `THREAD ok|SIGNAL|ERRNO|reads V`: the result of a thread of the last race/explore block run. */
+function checkThread(it: Interpreter, s: A.ExpectThread): Check {
+  const name = s.thread.name;
+  const r = it.threadResults.get(name);
+  if (!r) return fail(`${name} has no result: it did not finish`);
+  if (s.result.value === 'reads') {
+    const v = s.value!.value;
+    if (r.reads.length === 0) return fail(`${name} read no page (${r.result}), expected it to read ${valueText(v)}`);
+    const other = r.reads.find((x) => x !== v);
+    return other === undefined ? OK : fail(`${name} read ${valueText(other)}, expected ${valueText(v)}`);
+  }
+  return r.result === s.result.value ? OK : fail(`${name} ended ${r.result === 'ok' ? 'ok' : `in ${r.result}`}, expected ${s.result.value}`);
 }
 
 function checkHolds(it: Interpreter, s: A.ExpectHolds): Check {

@@ -48,3 +48,33 @@ describe('limits at run time', () => {
     expect(r.failures).toEqual([]);
   });
 });
+
+describe('explore max-states N (v1.1)', () => {
+  const block = (n: string) => ['spec "t"', 'process vm1', 'process intro', 'vm1: mmap anon heap pages 2', 'vm1: write heap[0] 1',
+    'intro: open mirror m of vm1', 'intro: mmap m view pages 2 target vm1.heap[0]',
+    `explore max-states ${n} {`, '  t1 = intro: read view[0]', '  t2 = vm1: fork child', '}', 'expect always coherent m', ''].join('\n');
+
+  it('a block below its own limit stops with a message that names it', () => {
+    delete process.env.MMSPEC_MAX_STATES;
+    const r = runSpec(block('10'), 't.mms');
+    expect(r.failures.map((f) => `${f.line} ${f.message}`)).toEqual([
+      "8 explore stopped after 10 distinct states and 10 steps (max-states 10 allows 10 states and 400 steps): the result would be incomplete; raise the block's max-states or make the block smaller",
+    ]);
+  });
+
+  it('--max-states overrides it', () => {
+    process.env.MMSPEC_MAX_STATES = '100000';
+    try {
+      expect(runSpec(block('10'), 't.mms').failures).toEqual([]);
+    } finally {
+      delete process.env.MMSPEC_MAX_STATES;
+    }
+  });
+
+  it('0 and more than the limit are bad input, at the number', () => {
+    expect(runSpec(block('0'), 't.mms').diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual(['8:20 max-states needs at least 1 state']);
+    expect(runSpec(block('3000000'), 't.mms').diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      "8:20 max-states 3000000 is beyond mmspec's limit of 2000000 states for one explore block (--max-states on the command line may go further)",
+    ]);
+  });
+});

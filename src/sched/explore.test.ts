@@ -155,6 +155,22 @@ describe('explore on mirror races: the reductions change the work, not the resul
     expect([...base.finals.values()].every((v) => v[0] === true)).toBe(true);
   });
 
+  it('thread results judged by outcomes are part of the state key: every fingerprint counts them alike', () => {
+    const src = MIRROR('') + 'explore {\n  t1 = intro: read view[0]\n  t2 = vm1: munmap heap[0]\n}\n' +
+      'expect sometimes t1 reads "precious"\nexpect sometimes t1 SIGBUS\n';
+    const counts = (r: ReturnType<typeof figures>) => [0, 1].map((j) => r.endings.filter((e) => r.finals.get(e.final)![j]).reduce((n, e) => n + e.count, 0));
+    const base = figures(src, {});
+    const strict = figures(src, { locals: 'observations' });
+    const none = figures(src, { caching: false });
+    expect(counts(strict)).toEqual(counts(base));
+    expect(counts(none)).toEqual(counts(base));
+    const [reads, sigbus] = counts(base);
+    expect(reads).toBeGreaterThan(0);
+    expect(sigbus).toBeGreaterThan(0);
+    expect(reads! + sigbus!).toBe(base.stats.interleavings);
+    expect(base.endings.every((e) => e.failure === undefined)).toBe(true);
+  });
+
   it('replays restore what the checker had broken at their node: the same endings as replays checked step by step', () => {
     // The v5.2 race leaves stale-mirror broken across later steps, and replays cross it.
     const src = MIRROR(' with api=hmm2019') + 'explore {\n  t1 = intro: read view[0]\n  t2 = kernel: reclaim vm1.heap[0]\n}\n' +
