@@ -10,6 +10,8 @@ p: mprotect heap[1..3] r
 expect trace {
   ...
   mprotect p heap[1..3] r--p
+  vma_split p at heap[1]
+  vma_split p at heap[3]
   notify start p heap[1..3] PROTECTION_VMA
   pte p heap[1]: pfn 2 rw dirty young -> pfn 2 r dirty young
   pte p heap[2]: pfn 3 rw dirty young -> pfn 3 r dirty young

@@ -64,13 +64,14 @@ export function* doMprotect(k: Kernel, task: number, mm: Mm, start: number, len:
  */
 function* mprotectFixup(k: Kernel, task: number, mm: Mm, vma: Vma, start: number, end: number, newflags: number): Op<Vma | undefined> {
   if (newflags === vma.flags) return undefined;
+  // The call's own event first (as munmap's and madvise's), then the splits it causes.
+  k.emit({ e: 'mprotect', mm: mm.id, start, end, flags: newflags });
   // A THP cut by the range is split first (vma_adjust_trans_huge in __split_vma).
   yield* vmaAdjustTransHuge(k, task, mm, start, end);
   splitVma(k, mm, start);
   splitVma(k, mm, end);
   const piece = mm.findVma(start) ?? bug('mprotectFixup: no VMA after split');
   piece.flags = newflags;
-  k.emit({ e: 'mprotect', mm: mm.id, start, end, flags: newflags });
   yield* changeProtection(k, task, piece, start, end);
   return piece;
 }
