@@ -93,7 +93,13 @@ function visitStatement(stmt: Statement, scope: Scope, report: Report): void {
         if (t.stmt.type === 'kernelOom' && !scope.killed.has(t.stmt.process.name)) scope.killed.set(t.stmt.process.name, t.stmt.loc.line);
       }
       const names = new Set(stmt.threads.map((t) => t.name.name));
-      if (stmt.type === 'explore') for (const o of stmt.outcomes) visitExpectation(o.cond, scope, report, names);
+      if (stmt.type === 'explore') {
+        for (const o of stmt.outcomes) {
+          // An interleaving's final state is judged; `expect trace` judges events since the last one.
+          if (o.cond.type === 'expectTrace') report(o.cond, 'expect trace is not an explore outcome: it judges the events since the last expect trace, not a final state');
+          else visitExpectation(o.cond, scope, report, names);
+        }
+      }
       else scope.raceThreads = names;
       return;
     }

@@ -136,3 +136,11 @@ describe('goldens do not depend on layout (spec-language.md §14)', () => {
     expect(serializeTrace(runSpec(more, 't.mms').trace!)).toBe(serializeTrace(runSpec(base, 't.mms').trace!));
   });
 });
+
+describe('explore outcomes', () => {
+  it('expect trace is not one (it judges events, not a final state): a located error', () => {
+    const errors = check(['process vm1', 'vm1: mmap anon heap pages 1', 'explore {', '  t1 = vm1: read heap[0]',
+      '  t2 = kernel: reclaim vm1.heap[0]', '}', 'expect always trace {', '  ...', '}', ''].join('\n'));
+    expect(errors).toEqual(['8:15 expect trace is not an explore outcome: it judges the events since the last expect trace, not a final state']);
+  });
+});
