@@ -63,9 +63,6 @@ export interface MirrorCounters {
   sigbus: number;
 }
 
-/** Target pages a peek is following now (a chain of views that comes back ends there). */
-const peeking = new Set<string>();
-
 /**
  * One mmap of the device: `pages` mirror pages over [tStart, tEnd) of the target. A mirror
  * address maps to a target address through the VMA's pgoff, so splits and mremap keep it.
@@ -113,6 +110,8 @@ export class MirrorDevice {
   dead = false;
   /** fd closed and last VMA gone: the notifiers are removed. */
   released = false;
+  /** Target addresses a peek is following now: a chain of views that comes back ends there. */
+  private readonly peeking = new Set<number>();
   /** VMAs holding the device open (vm_ops open/close). */
   vmaRefs = 0;
   private readonly releaseOps: MmuNotifierOps;
@@ -426,13 +425,12 @@ export class MirrorDevice {
   private peek(vma: Vma, addr: number): Value {
     const view = vma.priv as MirrorView;
     const t = view.targetAddr(vma, addr);
-    const key = `${this.target.id}:${t}`;
-    if (peeking.has(key)) return 0;
-    peeking.add(key);
+    if (this.peeking.has(t)) return 0;
+    this.peeking.add(t);
     try {
       return pageContent(this.k, this.target, t) ?? 0;
     } finally {
-      peeking.delete(key);
+      this.peeking.delete(t);
     }
   }
 

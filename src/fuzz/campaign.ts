@@ -54,7 +54,7 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
     // the same scenario, does not have too.
     if (f.finding && (opts.mirror === undefined || (f.finding.kind === 'violation' && !defaultsBreak(f.plan)))) {
       failed++;
-      const key = `${f.finding.kind}:${signature(f.finding)}`;
+      const key = findingKey(f.finding);
       if (!seen.has(key)) {
         seen.add(key);
         findings.push(shrinkFinding(f.finding, f.plan, opts, i));
@@ -69,9 +69,13 @@ export function runCampaign(opts: CampaignOptions): CampaignReport {
 export function checkScenario(seed: number, index: number, opts: GenOptions = {}):
   { finding?: Finding; statements: number; judged: boolean; text: string; plan: ScenarioPlan } {
   const sc = generateScenario(seed, index, opts);
-  const base = { statements: sc.statements, judged: sc.safe, text: sc.text, plan: sc.plan };
-  if (sc.finding) return { ...base, finding: sc.finding };
-  return { ...base, ...replayFinding(sc.text) };
+  const finding = judged(sc);
+  return { statements: sc.statements, judged: sc.safe, text: sc.text, plan: sc.plan, ...(finding ? { finding } : {}) };
+}
+
+/** A realised scenario's finding: the generator's own, else what the replays of its text show. */
+function judged(sc: { finding?: Finding; text: string }): Finding | undefined {
+  return sc.finding ?? replayFinding(sc.text).finding;
 }
 
 /** The finding of a complete spec text that the generator passed: replays must pass, alike. */
@@ -100,7 +104,7 @@ function runGuarded(text: string): { run?: SpecRun; crash?: string } {
 
 /** A finding's kind and its message with names and numbers made generic: what a shrink keeps. */
 function findingKey(f: Finding): string {
-  return `${f.kind}:${signature(f)}`;
+  return `${f.kind}:${generic(f.message)}`;
 }
 
 function generic(message: string): string {
@@ -111,12 +115,9 @@ function generic(message: string): string {
     .replace(/\b[0-9]+\b/g, '#');
 }
 
-function signature(f: Finding): string { return generic(f.message); }
-
 /** Runs a plan and its replays, as checkScenario does for a generated one. */
 function checkPlan(plan: ScenarioPlan, opts: GenOptions): Finding | undefined {
-  const sc = replayPlan(plan, opts);
-  const f = sc.finding ?? replayFinding(sc.text).finding;
+  const f = judged(replayPlan(plan, opts));
   if (f && opts.mirror !== undefined && f.kind === 'violation' && defaultsBreak(plan)) return undefined;
   return f;
 }
@@ -124,9 +125,7 @@ function checkPlan(plan: ScenarioPlan, opts: GenOptions): Finding | undefined {
 /** Whether the same scenario with every mirror device at its default options breaks an invariant too. */
 function defaultsBreak(plan: ScenarioPlan): boolean {
   const actions = plan.actions.map((a): Action => (a.a === 'openMirror' ? { ...a, options: '', safe: true } : a));
-  const sc = replayPlan({ ...plan, actions });
-  const f = sc.finding ?? replayFinding(sc.text).finding;
-  return f?.kind === 'violation';
+  return judged(replayPlan({ ...plan, actions }))?.kind === 'violation';
 }
 
 /**
@@ -136,41 +135,38 @@ function defaultsBreak(plan: ScenarioPlan): boolean {
  */
 export function shrinkPlan(plan: ScenarioPlan, finding: Finding, opts: GenOptions, budget = 400): Finding {
   // A hunt wants the smallest scenario that breaks the variant at all, whichever invariant.
-  const key = opts.mirror !== undefined && finding.kind === 'violation' ? 'violation' : findingKey(finding);
-  const findingKey_ = opts.mirror !== undefined && finding.kind === 'violation' ? (f: Finding) => f.kind : findingKey;
+  const keyOf = opts.mirror !== undefined && finding.kind === 'violation' ? (f: Finding) => f.kind : findingKey;
+  const key = keyOf(finding);
   let best = finding;
-  let actions = [...plan.actions];
   let runs = 0;
-  const still = (cand: Action[]): boolean => {
+  const still = (cand: ScenarioPlan): boolean => {
     if (runs++ >= budget) return false;
-    const f = checkPlan({ ...plan, actions: cand }, opts);
-    if (f && findingKey_(f) === key) { best = f; return true; }
+    const f = checkPlan(cand, opts);
+    if (f && keyOf(f) === key) { best = f; return true; }
     return false;
   };
+  let actions = [...plan.actions];
   let chunk = Math.max(1, Math.floor(actions.length / 2));
   while (chunk >= 1 && runs < budget) {
     let changed = false;
     for (let start = 0; start < actions.length && runs < budget;) {
       const cand = [...actions.slice(0, start), ...actions.slice(start + chunk)];
-      if (still(cand)) { actions = cand; changed = true; } else start += chunk;
+      if (still({ ...plan, actions: cand })) { actions = cand; changed = true; } else start += chunk;
     }
     if (!changed) chunk = Math.floor(chunk / 2);
   }
-  // Then simpler actions: a small ordinary mapping instead of a huge one, a sequence instead
-  // of a race, fewer pages.
+  // Then simpler actions: a small ordinary mapping instead of a huge one, fewer pages.
   for (let i = 0; i < actions.length && runs < budget; i++) {
     for (const simpler of simplerVariants(actions[i]!)) {
       const cand = actions.map((a, j) => (j === i ? simpler : a));
-      if (still(cand)) { actions = cand; break; }
+      if (still({ ...plan, actions: cand })) { actions = cand; break; }
     }
   }
   // The header too: a scenario that fails with the default memory and swap says so.
+  let small: ScenarioPlan = { ...plan, actions };
   for (const header of [{ memory: 4096 }, { swap: 4096 }]) {
-    const cand = { ...plan, ...header, actions };
-    if (runs++ < budget && (cand.memory !== plan.memory || cand.swap !== plan.swap)) {
-      const f = checkPlan(cand, opts);
-      if (f && findingKey_(f) === key) { best = f; plan = cand; }
-    }
+    const cand = { ...small, ...header };
+    if ((cand.memory !== small.memory || cand.swap !== small.swap) && still(cand)) small = cand;
   }
   return best;
 }
@@ -186,7 +182,6 @@ function simplerVariants(a: Action): Action[] {
       return out;
     }
     case 'access': return a.r.to - a.r.from > 1 ? [{ ...a, r: { ...a.r, to: a.r.from + 1, whole: false } }] : [];
-    case 'block': return a.explore ? [] : [];
     default: return [];
   }
 }
